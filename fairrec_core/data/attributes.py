@@ -27,7 +27,7 @@ def parse_timestamps(values: pd.Series, *, allow_missing: bool = False):
     numeric = pd.to_numeric(values, errors="coerce")
     n_num = int(numeric.notna().sum())
     out = np.full(len(values), -1, dtype=np.int64)
-    if present.any() and n_num >= 0.99 * present.sum():
+    if present.any() and n_num >= 0.5 * present.sum():  # mostly numbers: the rest are bad
         num = numeric.to_numpy(np.float64)
         scale = _unix_scale(np.nanmedian(np.abs(num)) if n_num else 0.0)
         ok = ~np.isnan(num)
@@ -40,7 +40,7 @@ def parse_timestamps(values: pd.Series, *, allow_missing: bool = False):
             parsed[retry] = pd.to_datetime(values[retry], format="mixed", utc=True,
                                            errors="coerce")
         ok = parsed.notna().to_numpy()
-        out[ok] = (parsed[ok].astype("int64") // 10**9).to_numpy()
+        out[ok] = parsed[ok].dt.as_unit("s").astype("int64").to_numpy()
     bad = present & (out < 0) if allow_missing else (out < 0)
     # A genuine timestamp before 1970 is implausible for e-commerce logs.
     return out, bad
