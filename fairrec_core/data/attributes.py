@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fairrec_core.data.reading import as_float
 from fairrec_core.data.schema import normalise
 from fairrec_core.data.validation import Issue
 
@@ -23,12 +24,11 @@ def parse_timestamps(values: pd.Series, *, allow_missing: bool = False):
     bad : ndarray of bool
         Unreadable values, plus missing ones unless ``allow_missing``.
     """
-    present = values.notna().to_numpy() & (values.astype("str").str.strip() != "").to_numpy()
-    numeric = pd.to_numeric(values, errors="coerce")
-    n_num = int(numeric.notna().sum())
+    present = values.notna().to_numpy()
+    num = as_float(values)
+    n_num = int((~np.isnan(num)).sum())
     out = np.full(len(values), -1, dtype=np.int64)
     if present.any() and n_num >= 0.5 * present.sum():  # mostly numbers: the rest are bad
-        num = numeric.to_numpy(np.float64)
         scale = _unix_scale(np.nanmedian(np.abs(num)) if n_num else 0.0)
         ok = ~np.isnan(num)
         out[ok] = (num[ok] / scale).astype(np.int64)
@@ -89,7 +89,7 @@ def band_user_attributes(frame, mapping, ids, user_index, name, report):
 
 def _band(raw: pd.Series, col: str):
     present = raw.notna() & (raw != "")
-    num = pd.to_numeric(raw, errors="coerce")
+    num = pd.Series(as_float(raw), index=raw.index)
     n_present = int(present.sum())
     labels = raw.where(present, UNKNOWN).astype(object)
     if n_present == 0:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from fairrec_core.data.attributes import band_user_attributes, parse_timestamps
 from fairrec_core.data.dataset import Dataset, Recommendations
-from fairrec_core.data.reading import MAX_UPLOAD_BYTES, RawTable, read_csv
+from fairrec_core.data.reading import MAX_UPLOAD_BYTES, RawTable, as_float, read_csv
 from fairrec_core.data.schema import ColumnMapping, detect_roles, resolve_overrides
 from fairrec_core.data.validation import Issue, ValidationReport, example_rows
 from fairrec_core.errors import ConfigError
@@ -254,7 +254,7 @@ def _interactions(frame, ids, mappings, user_index, item_index, names, report,
 
     if "rating" in m.roles:
         col = m.roles["rating"]
-        rating = pd.to_numeric(frame[col], errors="coerce").to_numpy(np.float64)
+        rating = as_float(frame[col])
         bad = np.isnan(rating)
         if bad.any():
             rows, k = example_rows(bad)
@@ -275,7 +275,7 @@ def _interactions(frame, ids, mappings, user_index, item_index, names, report,
                                        count=n))
     if "weight" in m.roles:
         col = m.roles["weight"]
-        w = pd.to_numeric(frame[col], errors="coerce").to_numpy(np.float64)
+        w = as_float(frame[col])
         bad = np.isnan(w) | (w < 0)
         if bad.any():
             rows, k = example_rows(bad)
@@ -313,18 +313,23 @@ def _interactions(frame, ids, mappings, user_index, item_index, names, report,
         return out, threshold
 
     out["_row"] = np.arange(n, dtype=np.int64)
-    out = out[keep]
-    key_cols = ["user", "item"] + (["timestamp"] if "timestamp" in out else [])
-    dup = out.duplicated(key_cols, keep="first").to_numpy()
-    if dup.any():
-        rows = (out["_row"].to_numpy()[dup][:5] + 2).tolist()
-        k = int(dup.sum())
-        what = "user, item and timestamp" if "timestamp" in out else "user and item"
-        report.add(Issue.warning(name, None, "duplicate_rows",
-                                 f"{k} row(s) repeat the {what} of an earlier row; "
-                                 "only the first of each was kept.", count=k, rows=rows))
-        out = out[~dup]
-    out = _merge_repeats(out, name, report)
+    if not keep.all():
+        out = out[keep]
+    # (user, item) as one int64 key: hashing one column is far cheaper than a frame.
+    pair = out["user"].to_numpy(np.int64) * len(item_index) + out["item"].to_numpy(np.int64)
+    repeated = pd.Series(pair).duplicated(keep=False).to_numpy()
+    if repeated.any():
+        key_cols = ["user", "item"] + (["timestamp"] if "timestamp" in out else [])
+        dup = out.duplicated(key_cols, keep="first").to_numpy()
+        if dup.any():
+            rows = (out["_row"].to_numpy()[dup][:5] + 2).tolist()
+            k = int(dup.sum())
+            what = "user, item and timestamp" if "timestamp" in out else "user and item"
+            report.add(Issue.warning(name, None, "duplicate_rows",
+                                     f"{k} row(s) repeat the {what} of an earlier row; "
+                                     "only the first of each was kept.", count=k, rows=rows))
+            out = out[~dup]
+        out = _merge_repeats(out, name, report)
     return out.drop(columns="_row").reset_index(drop=True), threshold
 
 
@@ -364,7 +369,7 @@ def _recommendations(frame, ids, m, user_index, item_index, name, report, on_unk
     for role in ("rank", "score"):
         if role in m.roles:
             col = m.roles[role]
-            v = pd.to_numeric(frame[col], errors="coerce").to_numpy(np.float64)
+            v = as_float(frame[col])
             bad = np.isnan(v)
             if bad.any():
                 rows, k = example_rows(bad)
@@ -420,15 +425,15 @@ def _items(frame, m, ids, item_index, name, report) -> pd.DataFrame:
             out[role] = col
     if "price" in m.roles:
         raw = frame[m.roles["price"]]
-        price = pd.to_numeric(raw, errors="coerce")
-        bad = (price.isna() & raw.notna()).to_numpy()
+        price = as_float(raw)
+        bad = np.isnan(price) & raw.notna().to_numpy()
         if bad.any():
             rows, k = example_rows(bad)
             report.add(Issue.warning(name, m.roles["price"], "non_numeric",
                                      f"{k} row(s) have a non-numeric price; left empty.",
                                      count=k, rows=rows))
         col = np.full(len(out), np.nan)
-        col[pos[ok]] = price.to_numpy(np.float64)[ok]
+        col[pos[ok]] = price[ok]
         out["price"] = col
     if "created_at" in m.roles:
         ts, bad = parse_timestamps(frame[m.roles["created_at"]], allow_missing=True)

@@ -15,7 +15,11 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from fairrec_core.data.validation import Issue
 
@@ -137,18 +141,16 @@ def read_csv(source, *, name: str | None = None, encoding: str | None = None,
         delimiter = sniff_delimiter(text)
     table.delimiter = delimiter
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str,
-                            keep_default_na=False, na_values=_NA_VALUES,
-                            skipinitialspace=True, engine="c")
-    except pd.errors.EmptyDataError:
+        frame = _parse(text, data if table.encoding in ("utf-8", "utf-8-sig") else None,
+                       delimiter)
+    except _NoHeader:
         return fail("empty_file", f"{name} has no header line.")
-    except (pd.errors.ParserError, csv.Error, ValueError):
+    except (pa.ArrowInvalid, csv.Error, ValueError):
         rows, count, expected = _bad_rows(text, delimiter)
         return fail("malformed_rows",
                     f"{name}: {count} row(s) do not have the {expected} fields the header "
                     f"has ({_DELIM_NAMES.get(delimiter, delimiter)}-separated). Check quoting "
                     "and the delimiter.", rows=rows, count=count)
-    frame.columns = [str(c).strip() for c in frame.columns]
     if any(c.startswith("Unnamed: ") for c in frame.columns):
         blanks = [i + 1 for i, c in enumerate(frame.columns) if c.startswith("Unnamed: ")]
         table.issues.append(Issue.warning(
@@ -166,6 +168,49 @@ def read_csv(source, *, name: str | None = None, encoding: str | None = None,
                         f"('{frame.columns[0][:60]}'). Choose the delimiter explicitly.")
     table.frame = frame
     return table
+
+
+class _NoHeader(Exception):
+    pass
+
+
+def _parse(text: str, utf8: bytes | None, delimiter: str) -> pd.DataFrame:
+    """Parse with Arrow's multi-threaded reader, every column as text.
+
+    Quoted fields may span lines. Column names come from the standard csv
+    module so that each column can be declared text before Arrow infers types.
+    """
+    first = next(csv.reader(io.StringIO(text[:1 << 20]), delimiter=delimiter), None)
+    if not first:
+        raise _NoHeader
+    names = [c.strip() or f"Unnamed: {i}" for i, c in enumerate(first)]
+    seen: dict[str, int] = {}
+    for i, c in enumerate(names):  # make repeated names unique, as pandas does
+        if c in seen:
+            seen[c] += 1
+            names[i] = f"{c}.{seen[c]}"
+        else:
+            seen[c] = 0
+    raw = utf8 if utf8 is not None else text.encode("utf-8")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    table = pacsv.read_csv(
+        io.BytesIO(raw),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types={c: pa.string() for c in names}, null_values=_NA_VALUES,
+            strings_can_be_null=True, quoted_strings_can_be_null=True))
+    return table.to_pandas()
+
+
+def as_float(values: pd.Series) -> np.ndarray:
+    """Numbers from a text column; NaN where a cell is empty or not a number."""
+    try:
+        return pc.cast(pa.array(values), pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        # Arrow refuses the whole column on one bad cell; pandas marks just that cell.
+        return pd.to_numeric(values.str.strip(), errors="coerce").to_numpy(np.float64)
 
 
 def sniff_delimiter(text: str, sample_lines: int = 50) -> str:

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Set up fairrec with its test tools and a real browser, then run the whole test suite.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# System packages: Debian's Chromium for the browser tests, poppler-utils (pdftoppm) for
+# rendering PDF reports. Playwright's own browser download does not work offline.
+need=()
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+FAIRREC_EXTRAS=dev bash scripts/setup.sh
+set +e
+.venv/bin/python -m pytest "$@"
+rc=$?
+set -e
+if [ $rc -eq 5 ]; then
+  echo "pytest collected no tests: treating as a failure" >&2
+  exit 1
+fi
+exit $rc
