@@ -56,7 +56,7 @@ class Issue:
 
     def __str__(self) -> str:
         where = self.file + (f", column '{self.column}'" if self.column else "")
-        rows = f" (e.g. rows {', '.join(map(str, self.rows))})" if self.rows else ""
+        rows = f" [rows {', '.join(map(str, self.rows))}]" if self.rows else ""
         return f"{self.severity.upper()} [{where}] {self.message}{rows}"
 
 
