@@ -61,6 +61,8 @@ def test_override_can_remove_a_role():
 def test_bad_override_names_the_problem():
     with pytest.raises(ConfigError, match="no column 'nope'"):
         detect_roles(["user_id", "item_id"], "interactions", {"user": "nope"})
+    with pytest.raises(ConfigError, match="more than one role"):
+        detect_roles(["user_id", "item_id", "n"], "interactions", {"rating": "n", "weight": "n"})
     with pytest.raises(ConfigError, match="not a column role"):
         detect_roles(["user_id", "item_id"], "interactions", {"colour": "user_id"})
 

@@ -149,6 +149,11 @@ def detect_roles(columns, kind: str, overrides: dict[str, str] | None = None) ->
                 f"The mapping says {role}={col} for the {kind} file, but it has no column "
                 f"'{col}'. Its columns are: {', '.join(columns)}.")
 
+    chosen = [c for c in overrides.values() if c]
+    twice = sorted({c for c in chosen if chosen.count(c) > 1})
+    if twice:
+        raise ConfigError(f"The mapping uses column '{twice[0]}' of the {kind} file for more "
+                          "than one role; each column can fill one role.")
     mapping = ColumnMapping(kind=kind)
     used: set[str] = set()
     for role, col in overrides.items():

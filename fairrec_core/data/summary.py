@@ -105,9 +105,23 @@ def summarize(dataset: Dataset) -> DataSummary:
         counts["recommendation_k"] = dataset.recommendations.k
         counts["users_with_recommendations"] = int(dataset.recommendations.users_with_lists.size)
     user_groups = _group_sizes(dataset.users, "users")
-    item_cols = [c for c in ("category", "provider") if c in dataset.items]
-    item_groups = _group_sizes(dataset.items[item_cols].fillna("unknown"), "items")
+    item_groups = _group_sizes(item_groupings(dataset.items).fillna("unknown"), "items")
     return DataSummary(counts, per_user, per_item, user_groups, item_groups)
+
+
+def item_groupings(items: pd.DataFrame) -> pd.DataFrame:
+    """Item columns that can serve as provider groupings.
+
+    Category and provider always; other item attributes when they have
+    between 2 and ``MAX_GROUPS_SHOWN`` distinct values (e.g. ``seller_size``).
+    Text, price and dates are not groupings.
+    """
+    cols = [c for c in ("category", "provider") if c in items]
+    skip = {"title", "description", "price", "created_at", *cols}
+    for c in items.columns:
+        if c not in skip and 2 <= items[c].nunique() <= MAX_GROUPS_SHOWN:
+            cols.append(c)
+    return items[cols]
 
 
 def _group_sizes(frame: pd.DataFrame, what: str) -> pd.DataFrame:
