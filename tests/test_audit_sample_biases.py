@@ -7,10 +7,11 @@ evaluated on the same held-out set the generator used (last 2 interactions).
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from fairrec_core.data import load_dataset, split_dataset
-from fairrec_core.evaluation import evaluate_top_k
+from fairrec_core.evaluation import evaluate_top_k, item_grouping_columns, new_item_labels
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 
@@ -85,3 +86,17 @@ def test_activity_check_is_present(audit):
     res = audit
     # CPFair's active/inactive split is always audited; nothing was injected on it
     assert check(res, "user_gap:activity:ndcg")["status"] in {"pass", "warn"}
+
+
+def test_new_items_grouping_from_creation_dates():
+    ds = load_dataset(SAMPLE / "interactions.csv", items=SAMPLE / "items.csv")
+    assert "item_age" in item_grouping_columns(ds)
+    labels = new_item_labels(ds, days=60)
+    # independent count from the raw files: created within 60 days of the last interaction
+    inter = pd.read_csv(SAMPLE / "interactions.csv")
+    items = pd.read_csv(SAMPLE / "items.csv", parse_dates=["created_at"])
+    cutoff = pd.Timestamp(inter["timestamp"].max() - 60 * 86400, unit="s")
+    expected = items.set_index("item_id")["created_at"] >= cutoff
+    got = pd.Series(labels == "new", index=list(ds.item_ids))
+    assert (got[expected.index] == expected).all()
+    assert expected.sum() == 80  # README: 80 new items (8%)
