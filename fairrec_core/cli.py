@@ -39,6 +39,10 @@ def _parser() -> argparse.ArgumentParser:
     _add_data_args(v)
     v.add_argument("--json", action="store_true", help="print the report as JSON")
 
+    from fairrec_core import cli_train
+
+    cli_train.add_parser(sub)
+
     a = sub.add_parser("app", help="launch the dashboard in a browser")
     a.add_argument("--port", type=int, default=8501)
     a.add_argument("--headless", action="store_true", help="do not open a browser")
@@ -127,7 +131,14 @@ def cmd_app(args) -> int:
     return subprocess.call(cmd, cwd=REPO_ROOT, env=env)
 
 
-COMMANDS = {"validate": cmd_validate, "sample-data": cmd_sample_data, "app": cmd_app}
+def cmd_train(args) -> int:
+    from fairrec_core import cli_train
+
+    return cli_train.run(args)
+
+
+COMMANDS = {"validate": cmd_validate, "sample-data": cmd_sample_data, "train": cmd_train,
+            "app": cmd_app}
 
 
 def main(argv=None) -> int:

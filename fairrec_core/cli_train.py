@@ -1,0 +1,167 @@
+"""``fairrec train``: fit a model on CSV exports, report test accuracy, write a checkpoint."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from pathlib import Path
+
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
+MODEL_CHOICES = ("popularity", "bpr", "two-tower", "imported")
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    """Register the ``train`` sub-command on ``subparsers``."""
+    from fairrec_core.cli import _add_data_args
+
+    p = subparsers.add_parser(
+        "train", help="train a recommender and write a checkpoint",
+        description="Load and validate the CSV exports, split them, train a model (progress "
+                    "on stderr), report its test accuracy and write a checkpoint folder.")
+    _add_data_args(p)
+    p.add_argument("--model", choices=MODEL_CHOICES, default="bpr")
+    p.add_argument("--out", required=True, type=Path, help="checkpoint folder to write")
+    p.add_argument("--epochs", type=int, help="maximum epochs (PyTorch models)")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (default auto)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--dim", type=int, help="embedding size (default 64)")
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--lr", type=float, help="learning rate")
+    p.add_argument("--patience", type=int, help="early-stopping patience in epochs (0 = off)")
+    p.add_argument("--k", type=int, default=10, help="cut-off of the reported metrics")
+    p.add_argument("--encoder", help="two-tower: local model folder or hub id (default: "
+                                     "bundled MiniLM)")
+    p.add_argument("--finetune", choices=("frozen", "top", "all"), default="frozen",
+                   help="two-tower: frozen encoder (CPU default), fine-tune top layers or all")
+    p.add_argument("--split", choices=("auto", "temporal", "random"), default="auto",
+                   help="auto: temporal when timestamps exist, else random")
+    p.add_argument("--test-n", type=int, default=2, help="temporal: test interactions per user")
+    p.add_argument("--valid-n", type=int, default=1,
+                   help="temporal: validation interactions per user")
+    p.add_argument("--ratios", default="8:1:1", help="random: train:valid:test")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    return p
+
+
+def _model_params(args) -> dict:
+    params: dict = {}
+    if args.model in ("bpr", "two-tower"):
+        params.update(device=args.device, seed=args.seed)
+        for name in ("epochs", "dim", "batch_size", "lr", "patience"):
+            value = getattr(args, name)
+            if value is not None:
+                params[name] = value
+        params["eval_k"] = args.k
+    if args.model == "two-tower":
+        params.update(encoder=args.encoder, mode=args.finetune)
+    return params
+
+
+def _ratios(text: str):
+    from fairrec_core.errors import ConfigError
+
+    try:
+        parts = [float(x) for x in text.replace(",", ":").split(":")]
+    except ValueError:
+        parts = []
+    if len(parts) != 3:
+        raise ConfigError(f"--ratios must be three numbers like 8:1:1, got '{text}'.")
+    return tuple(parts)
+
+
+class _ProgressBar:
+    """tqdm bar on stderr fed by training events."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.bar = None
+
+    def __call__(self, ev) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        if ev.kind == "start":
+            self.bar = tqdm(total=ev.epochs * ev.steps, file=sys.stderr, unit="step",
+                            desc=f"training on {ev.device}", dynamic_ncols=True)
+            return
+        if self.bar is None:
+            return
+        if ev.kind in ("step", "epoch"):
+            self.bar.n = (ev.epoch - 1) * ev.steps + min(ev.step, ev.steps)
+            post = {"epoch": f"{ev.epoch}/{ev.epochs}"}
+            if ev.loss is not None:
+                post["loss"] = f"{ev.loss:.4f}"
+            if ev.kind == "epoch" and ev.metric is not None:
+                post[f"valid {ev.metric_name}"] = f"{ev.metric:.4f}"
+            self.bar.set_postfix(post, refresh=False)
+            self.bar.refresh()
+        elif ev.kind == "end":
+            if ev.stopped_early:
+                self.bar.total = self.bar.n
+                self.bar.set_description(f"stopped early (best epoch {ev.best_epoch})")
+            self.bar.close()
+            self.bar = None
+
+
+def run(args) -> int:
+    """Carry out ``fairrec train``; returns the exit code."""
+    from fairrec_core.cli import _load
+    from fairrec_core.data import split_dataset
+    from fairrec_core.errors import DataValidationError
+    from fairrec_core.metrics.ranking import ranking_metrics
+    from fairrec_core.models import make_model, save_checkpoint
+
+    try:
+        ds = _load(args)
+    except DataValidationError as exc:
+        print(exc.report.format_text(), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    split = split_dataset(ds, method=args.split, test_n=args.test_n, valid_n=args.valid_n,
+                          ratios=_ratios(args.ratios), seed=args.seed)
+    model = make_model(args.model, **_model_params(args))
+    with warnings.catch_warnings():
+        # Model warnings are recorded on the model and printed once below.
+        warnings.simplefilter("ignore", UserWarning)
+        model.fit(ds, split, callbacks=[_ProgressBar(not args.no_progress)])
+    folder = save_checkpoint(model, args.out)
+
+    truth = split.test_matrix()
+    users = split.evaluable_users()
+    summary = {"model": model.name, "checkpoint": str(folder), "split": split.describe(),
+               "evaluable_users": int(users.size), "k": args.k,
+               "warnings": [w.message for w in model.warnings_]}
+    if users.size:
+        k = min(args.k, ds.n_items)
+        top, _ = model.recommend(users, k)
+        res = ranking_metrics(top, truth[users], k=k).per_user
+        summary["test"] = {m: float(res[m].mean()) for m in ("ndcg", "recall", "precision",
+                                                              "hr", "mrr")}
+    training = getattr(model, "training_", None)
+    if training is not None:
+        summary["training"] = {"epochs_run": training.epochs_run,
+                               "best_epoch": training.best_epoch,
+                               "stopped_early": training.stopped_early,
+                               "device": training.device, "seconds": round(training.seconds, 2)}
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return EXIT_OK
+    for w in summary["warnings"]:
+        print(f"warning: {w}", file=sys.stderr)
+    print(f"model: {model.name}")
+    print(f"split: {summary['split']}")
+    if "training" in summary:
+        t = summary["training"]
+        print(f"training: {t['epochs_run']} epoch(s) on {t['device']} in {t['seconds']} s, "
+              f"best epoch {t['best_epoch']}" + (" (stopped early)" if t["stopped_early"] else ""))
+    if "test" in summary:
+        t = summary["test"]
+        print(f"test ({summary['evaluable_users']} users): NDCG@{args.k} {t['ndcg']:.4f}  "
+              f"Recall@{args.k} {t['recall']:.4f}  HR@{args.k} {t['hr']:.4f}")
+    else:
+        print("test: no user has a held-out positive, so accuracy cannot be measured.")
+    print(f"checkpoint: {folder}")
+    return EXIT_OK

