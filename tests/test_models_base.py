@@ -67,7 +67,9 @@ def test_popularity_matches_value_counts_and_skips_seen(tiny):
     full = pd.Series(0, index=range(ds.n_items))
     full[counts.index] = counts.to_numpy()
     order = sorted(range(ds.n_items), key=lambda i: (-full[i], i))
-    seen = split.train.groupby("user")["item"].apply(set)
+    # after fitting with a split, training *and* validation items count as seen
+    known = pd.concat([split.train, split.valid])
+    seen = known.groupby("user")["item"].apply(set)
     ids, scores = model.recommend(None, 10)
     for u in range(ds.n_users):
         expected = [i for i in order if i not in seen.get(u, set())][:10]

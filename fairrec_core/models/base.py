@@ -20,6 +20,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from fairrec_core.data.validation import Issue
@@ -64,7 +65,8 @@ class Recommender(ABC):
         split : Split, optional
             When given, only ``split.train`` is used for fitting and
             ``split.valid`` positives drive validation (early stopping);
-            otherwise every interaction of ``dataset`` trains the model.
+            afterwards validation items count as seen, like training items.
+            Otherwise every interaction of ``dataset`` trains the model.
         callbacks : list of callable, optional
             Receive :class:`~fairrec_core.training.ProgressEvent` objects
             (models that train iteratively).
@@ -93,7 +95,18 @@ class Recommender(ABC):
             # A failed fit must not leave a model that looks fitted.
             del self.seen_
             raise
+        if split is not None and len(split.valid):
+            # Validation interactions happened before the test ones: a deployed
+            # model would know them, so from now on they count as seen and are
+            # never recommended (RecBole masks them the same way at test time).
+            known = pd.concat([train[["user", "item"]], split.valid[["user", "item"]]])
+            self.seen_ = _binary_csr(known["user"].to_numpy(), known["item"].to_numpy(),
+                                     (self.n_users_, self.n_items_))
+            self._seen_changed()
         return self
+
+    def _seen_changed(self) -> None:
+        """Hook for models whose user representation reads ``seen_``."""
 
     @abstractmethod
     def _fit(self, dataset, split, train, *, callbacks) -> None:

@@ -184,6 +184,11 @@ class TextTwoTower(TorchRecommender):
         self.module_.set_history(torch.from_numpy(self.seen_.indptr.astype(np.int64)).to(dev),
                                  torch.from_numpy(self.seen_.indices.astype(np.int64)).to(dev))
 
+    def _seen_changed(self) -> None:
+        # The user tower pools the user's known history: it now includes validation items.
+        self._set_history()
+        self._refresh_cache()
+
     def _end_epoch(self) -> None:
         if self.module_.encoder is not None:
             self.module_.refresh_text()
