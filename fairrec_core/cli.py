@@ -39,9 +39,10 @@ def _parser() -> argparse.ArgumentParser:
     _add_data_args(v)
     v.add_argument("--json", action="store_true", help="print the report as JSON")
 
-    from fairrec_core import cli_train
+    from fairrec_core import cli_audit, cli_train
 
     cli_train.add_parser(sub)
+    cli_audit.add_parser(sub)
 
     a = sub.add_parser("app", help="launch the dashboard in a browser")
     a.add_argument("--port", type=int, default=8501)
@@ -137,8 +138,14 @@ def cmd_train(args) -> int:
     return cli_train.run(args)
 
 
+def cmd_audit(args) -> int:
+    from fairrec_core import cli_audit
+
+    return cli_audit.run(args)
+
+
 COMMANDS = {"validate": cmd_validate, "sample-data": cmd_sample_data, "train": cmd_train,
-            "app": cmd_app}
+            "audit": cmd_audit, "app": cmd_app}
 
 
 def main(argv=None) -> int:

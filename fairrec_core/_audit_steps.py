@@ -1,0 +1,179 @@
+"""The stages of :func:`fairrec_core.audit.run_audit`, one function each (the
+re-ranking stage is in :mod:`fairrec_core._audit_rerank`).
+
+Kept apart from :mod:`fairrec_core.audit` so that the pipeline's shape stays
+readable there; every function here takes the config and the objects the
+previous stages made, and returns what the next stage needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from fairrec_core.config import AuditConfig
+from fairrec_core.errors import ConfigError
+
+
+# ---------------------------------------------------------------------- data
+def read_inputs(config: AuditConfig) -> dict:
+    from fairrec_core.data import read_files
+
+    files = {kind: config.path(kind) for kind in
+             ("interactions", "users", "items", "recommendations")}
+    delimiter = {"tab": "\t", "\\t": "\t"}.get(config.data.delimiter, config.data.delimiter)
+    return read_files(files, encoding=config.data.encoding, delimiter=delimiter,
+                      max_bytes=int(config.data.max_mb * 2**20))
+
+
+def build(config: AuditConfig, tables: dict):
+    from fairrec_core.data import build_dataset
+
+    d = config.data
+    outcome = build_dataset(tables, mapping=d.mapping or None,
+                            rating_threshold=d.rating_threshold,
+                            on_unknown_ids="drop" if d.drop_unknown_ids else "error",
+                            min_user_interactions=d.min_user_interactions)
+    outcome.report.raise_if_errors()
+    check_fit(config, outcome.dataset)
+    return outcome.dataset
+
+
+def check_fit(config: AuditConfig, dataset) -> None:
+    """Raise :class:`ConfigError` when the config names attributes the data lacks.
+
+    Checked right after loading, so a typo stops the audit before any training.
+    """
+    from fairrec_core.evaluation import NEW_ITEMS
+
+    mc = config.metrics
+    users = list(dataset.users.columns)
+    for name in mc.user_groupings or []:
+        if name not in users:
+            raise ConfigError(f"[metrics].user_groupings: there is no user attribute '{name}'; "
+                              f"the users file has: {', '.join(users) or 'no attributes'}.")
+    items = list(dataset.items.columns)
+    for name in mc.item_groupings or []:
+        if name not in items and name != NEW_ITEMS:
+            raise ConfigError(f"[metrics].item_groupings: there is no item attribute '{name}'; "
+                              f"the items file has: {', '.join(items) or 'no attributes'}.")
+    known = set(users if mc.user_groupings is None else mc.user_groupings) | {"activity"}
+    for combo in mc.intersections:
+        missing = [c for c in combo if c not in known]
+        if missing:
+            raise ConfigError(f"[metrics].intersections: {' × '.join(combo)} names "
+                              f"{', '.join(missing)}, not among the compared user groupings.")
+    rg = config.rerank.item_grouping
+    if rg and rg not in items and rg not in (NEW_ITEMS, "popularity"):
+        raise ConfigError(f"[rerank].item_grouping: there is no item attribute '{rg}'; the "
+                          f"items file has: {', '.join(items) or 'no attributes'}.")
+
+
+def make_split(config: AuditConfig, dataset):
+    from fairrec_core.data import split_dataset
+
+    s = config.split
+    return split_dataset(dataset, method=s.method, test_n=s.test_n, valid_n=s.valid_n,
+                         ratios=tuple(s.ratios), seed=config.seed, by_user=s.by_user,
+                         min_user=s.min_user, min_item=s.min_item)
+
+
+# ---------------------------------------------------------------------- model
+def prepare_model(config: AuditConfig, dataset, split, model, info):
+    """Train, load or wrap the model; return it with its model card."""
+    from fairrec_core.models import load_checkpoint, make_model
+    from fairrec_core.models.registry import available_models
+
+    m = config.model
+    if model is not None:
+        source, checkpoint = "session", None
+    elif m.checkpoint:
+        source = "checkpoint"
+        checkpoint = config.base_dir / m.checkpoint if config.base_dir else m.checkpoint
+        model = load_checkpoint(checkpoint, dataset)
+    else:
+        source, checkpoint = ("imported" if m.name == "imported" else "trained"), None
+        model = make_model(m.name, **m.params)
+        if "seed" in model.get_params() and "seed" not in m.params:
+            model.seed = config.seed  # one seed for the whole audit unless set per model
+        model.fit(dataset, split, callbacks=[_epoch_reporter(info)])
+    name = getattr(model, "name", type(model).__name__)
+    training = getattr(model, "training_", None)
+    card = {"name": name, "description": available_models().get(name, ""),
+            "source": source, "checkpoint": None if checkpoint is None else str(checkpoint),
+            "params": model.get_params(), "n_users": int(model.n_users_),
+            "n_items": int(model.n_items_), "training": None}
+    if training is not None:
+        # Seconds are left out: they differ between runs and the card must not.
+        card["training"] = {
+            "epochs_run": training.epochs_run, "best_epoch": training.best_epoch,
+            "best_metric": training.best_metric, "stopped_early": training.stopped_early,
+            "device": training.device,
+            "history": [{k: v for k, v in row.items() if k != "seconds"}
+                        for row in training.history]}
+    return model, card
+
+
+def _epoch_reporter(info):
+    def callback(ev):
+        if ev.kind == "epoch":
+            text = f"epoch {ev.epoch}/{ev.epochs}"
+            if ev.loss is not None:
+                text += f", loss {ev.loss:.4f}"
+            if ev.metric is not None:
+                text += f", validation {ev.metric_name} {ev.metric:.4f}"
+            info(text)
+    return callback
+
+
+# ---------------------------------------------------------------------- lists
+@dataclass
+class BaseLists:
+    ids: np.ndarray
+    candidates: object = None
+
+
+def recommend(config: AuditConfig, model) -> BaseLists:
+    """The model's top-K for every user, and its candidates when a re-ranker needs them."""
+    from fairrec_core.rerank import Candidates
+
+    k = config.metrics.k
+    if k > model.n_items_:
+        raise ConfigError(f"[metrics].k = {k} is larger than the catalogue "
+                          f"({model.n_items_} items).")
+    ids, _ = model.recommend(None, k)
+    cands = None
+    if config.rerank.method != "none":
+        if getattr(model, "name", "") == "imported":
+            c = int(model.items_.shape[1])
+        else:
+            c = int(min(max(config.model.candidates, k), model.n_items_))
+        cids, cscores = model.candidates(None, c)
+        source = ("ranks" if getattr(model, "name", "") == "imported"
+                  and not model.has_scores_ else "scores")
+        # Exported lists may repeat an item or lack a score: repaired as documented
+        # in Candidates.from_arrays, the same way the What-if page does.
+        clean = Candidates.from_arrays(cids, np.where(cids >= 0, cscores, np.nan),
+                                       duplicates="keep_best", non_finite="drop")
+        cands = Candidates(clean.ids, clean.scores, source=source)
+    return BaseLists(ids=ids, candidates=cands)
+
+
+# ---------------------------------------------------------------------- metrics
+def evaluate(config: AuditConfig, dataset, split, lists):
+    from fairrec_core.evaluation import evaluate_top_k
+
+    mc = config.metrics
+    return evaluate_top_k(
+        dataset, split, lists, user_groupings=mc.user_groupings,
+        item_groupings_=mc.item_groupings, intersections=mc.intersections, k=mc.k,
+        new_item_days=mc.new_item_days, exposure=mc.exposure, n_boot=mc.n_boot,
+        seed=config.seed, min_group_size=mc.min_group_size, thresholds=config.thresholds,
+        ci_level=mc.ci_level, head_share=mc.head_share, active_share=mc.active_share)
+
+
+def sample_explanations(config, dataset, split, model, card, lists, fairness):
+    from fairrec_core.report.explanations import collect
+
+    return collect(config, dataset, split, model, card, lists, fairness)
