@@ -14,6 +14,7 @@ import streamlit as st
 
 from fairrec_core.errors import FairrecError
 from fairrec_core.viz import data_session as ds
+from fairrec_core.viz import pipeline_session as ps
 
 st.set_page_config(page_title="fairrec", page_icon=":material/balance:", layout="wide")
 
@@ -68,11 +69,18 @@ def _sidebar_status() -> None:
     if info["files"]:
         st.sidebar.caption("Files: " + "; ".join(info["files"]))
     st.sidebar.caption("Data stays in this browser session; nothing is written to disk.")
+    model, lists = st.session_state.get(ps.MODEL_INFO), st.session_state.get(ps.LISTS)
+    if model is not None:
+        st.sidebar.subheader("Model")
+        st.sidebar.markdown(f"**{ps.md(model.label)}** ({model.source})")
+        st.sidebar.caption("Audited lists: " + (ps.md(lists.label) if lists is not None
+                                                else "none"))
 
 
 _keep_options_alive()
 _autoload_sample()
 ds.refresh(st.session_state, reader=_read_table)
+ps.sync(st.session_state)  # drops a model, audit or sweep whose inputs changed
 
 # The page files live in pages/, a folder Streamlit also scans for its older
 # file-based navigation. A url_path equal to a file's own name ("data" for

@@ -1,0 +1,110 @@
+"""Plotly figure of a model's training: loss and validation NDCG per epoch.
+
+:class:`TrainingLog` collects :class:`~fairrec_core.training.ProgressEvent`
+objects as a callback (live) and :func:`training_figure` draws them, so the
+Train page shows the same chart while training and afterwards (from
+``TrainResult.history``).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import plotly.graph_objects as go
+
+LOSS_COLOR = "#3A6EA5"
+METRIC_COLOR = "#D9822B"
+
+__all__ = ["TrainingLog", "training_figure"]
+
+
+@dataclass
+class TrainingLog:
+    """Loss and validation points gathered from training events.
+
+    Attributes
+    ----------
+    steps : list of (fractional epoch, loss)
+        Windowed training loss as the loop reports it.
+    epochs : list of (epoch, mean loss, validation metric or None)
+    metric_name : str
+    total, done : int
+        Planned and completed steps (for a progress bar).
+    device : str
+    """
+
+    steps: list = field(default_factory=list)
+    epochs: list = field(default_factory=list)
+    metric_name: str = "ndcg@10"
+    total: int = 0
+    done: int = 0
+    device: str = ""
+    started: float = field(default_factory=time.perf_counter)
+
+    def __call__(self, ev) -> None:
+        self.metric_name = ev.metric_name
+        self.device = ev.device
+        if ev.steps and ev.epochs:
+            self.total = ev.epochs * ev.steps
+        if ev.kind == "step" and ev.loss is not None:
+            self.steps.append(((ev.epoch - 1) + ev.step / max(ev.steps, 1), float(ev.loss)))
+            self.done = (ev.epoch - 1) * ev.steps + ev.step
+        elif ev.kind == "epoch":
+            self.epochs.append((ev.epoch, ev.loss, ev.metric))
+            self.done = ev.epoch * ev.steps
+        elif ev.kind == "end":
+            self.done = self.total
+
+    @property
+    def fraction(self) -> float:
+        """Share of the planned steps done (early stopping ends below 1)."""
+        return 0.0 if not self.total else min(1.0, self.done / self.total)
+
+    @classmethod
+    def from_history(cls, history: list[dict], metric_name: str) -> "TrainingLog":
+        """A log rebuilt from ``TrainResult.history`` (per-epoch rows)."""
+        log = cls(metric_name=metric_name)
+        for row in history:
+            log.epochs.append((row["epoch"], row.get("loss"), row.get(metric_name)))
+        return log
+
+
+def training_figure(log: TrainingLog, *, best_epoch: int | None = None,
+                    title: str = "Training progress") -> go.Figure:
+    """Loss (left axis) and validation metric (right axis) against epochs."""
+    fig = go.Figure()
+    if log.steps:
+        fig.add_trace(go.Scatter(
+            x=[s[0] for s in log.steps], y=[s[1] for s in log.steps], mode="lines",
+            name="training loss (per step window)", line={"color": LOSS_COLOR, "width": 1},
+            opacity=0.45, hovertemplate="epoch %{x:.2f}: loss %{y:.4f}<extra></extra>"))
+    if log.epochs:
+        fig.add_trace(go.Scatter(
+            x=[e[0] for e in log.epochs], y=[e[1] for e in log.epochs], mode="lines+markers",
+            name="training loss (epoch mean)", line={"color": LOSS_COLOR, "width": 2.5},
+            hovertemplate="epoch %{x}: mean loss %{y:.4f}<extra></extra>"))
+        pts = [(e[0], e[2]) for e in log.epochs if e[2] is not None]
+        if pts:
+            fig.add_trace(go.Scatter(
+                x=[p[0] for p in pts], y=[p[1] for p in pts], mode="lines+markers",
+                name=f"validation {log.metric_name.upper()}", yaxis="y2",
+                line={"color": METRIC_COLOR, "width": 2.5},
+                hovertemplate=f"epoch %{{x}}: validation {log.metric_name.upper()} "
+                              "%{y:.4f}<extra></extra>"))
+    if best_epoch:
+        fig.add_vline(x=best_epoch, line={"color": METRIC_COLOR, "dash": "dot", "width": 1},
+                      annotation_text=f"best epoch {best_epoch}", annotation_font_size=11)
+    fig.update_layout(
+        title={"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 15}},
+        template="plotly_white", height=340, margin={"l": 60, "r": 70, "t": 70, "b": 50},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right",
+                "x": 1.0},
+        xaxis={"title": {"text": "Epoch"}, "rangemode": "tozero"},
+        yaxis={"title": {"text": "Training loss (BPR, lower is better)",
+                         "font": {"color": LOSS_COLOR}}},
+        yaxis2={"title": {"text": f"Validation {log.metric_name.upper()} (higher is better)",
+                          "font": {"color": METRIC_COLOR}},
+                "overlaying": "y", "side": "right", "rangemode": "tozero", "tickformat": ".3f",
+                "showgrid": False})
+    return fig

@@ -1,0 +1,807 @@
+"""The dashboard's pipeline state after the data: split, model, lists, audit.
+
+Like :mod:`fairrec_core.viz.data_session`, this module is free of streamlit:
+the dashboard passes ``st.session_state``, tests pass a ``dict``. It owns the
+objects the Train, Fairness, What-if, Explain and Report pages share, and
+the rule that keeps them honest: every derived object records the versions
+of what it was made from, and :func:`sync` drops whatever no longer matches,
+leaving a reason the pages show in its place. Nothing is recomputed behind
+the user's back; a page recomputes only when the user asks (a button).
+
+Session keys
+------------
+``dataset``, ``data_version``
+    From :mod:`~fairrec_core.viz.data_session` (``ds.DATASET``, ``ds.VERSION``).
+``pipeline_split`` (:data:`SPLIT`)
+    The :class:`~fairrec_core.data.Split` the current model was trained and
+    is evaluated with.
+``pipeline_model`` (:data:`MODEL`)
+    The fitted :class:`~fairrec_core.models.Recommender`.
+``pipeline_model_info`` (:data:`MODEL_INFO`)
+    :class:`ModelInfo`: name, source (trained, checkpoint, imported),
+    parameters, K, training history, device, the ``data_version`` it
+    belongs to and its own ``version``.
+``pipeline_lists`` (:data:`LISTS`)
+    :class:`TopKLists`: the top-K lists currently audited (the model's own,
+    or re-ranked ones applied on the What-if page), with provenance.
+``pipeline_fairness`` (:data:`FAIRNESS`)
+    :class:`FairnessRun`: the :class:`~fairrec_core.metrics.FairnessResult`
+    of those lists, the :class:`AuditOptions` used and the lists version.
+``pipeline_whatif`` (:data:`WHATIF`)
+    :class:`~fairrec_core.viz.whatif_session.WhatIf`: candidates, the
+    prepared re-ranker and the cached λ sweep (``.sweep.table``).
+``pipeline_explain`` (:data:`EXPLAIN`)
+    Explanations cached for the current model (a dict the Explain page owns).
+``pipeline_dropped`` (:data:`DROPPED`)
+    ``{key: reason}`` for objects dropped because an input changed; cleared
+    when the object is made again.
+
+Versions come from one counter per session (:data:`COUNTER`), so a version
+is never reused within a session.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import re
+import tempfile
+import time
+import warnings
+import zipfile
+from collections.abc import Callable, MutableMapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+import pandas as pd
+
+from fairrec_core.errors import ConfigError, FairrecError
+from fairrec_core.viz import data_session as ds
+
+SPLIT = "pipeline_split"
+MODEL = "pipeline_model"
+MODEL_INFO = "pipeline_model_info"
+LISTS = "pipeline_lists"
+FAIRNESS = "pipeline_fairness"
+WHATIF = "pipeline_whatif"
+EXPLAIN = "pipeline_explain"
+CHECKPOINT = "pipeline_checkpoint"   # (model version, zip bytes), made on demand
+DROPPED = "pipeline_dropped"
+COUNTER = "pipeline_counter"
+
+#: Keys holding objects that depend on the model (dropped with it).
+MODEL_DEPENDANTS = (LISTS, FAIRNESS, WHATIF, EXPLAIN, CHECKPOINT)
+
+#: Display names of the models, in the order the Train page offers them.
+MODEL_LABELS = {"bpr": "BPR matrix factorisation", "popularity": "Popularity baseline",
+                "two-tower": "Text two-tower (transformer)",
+                "imported": "Production recommendations (uploaded lists)"}
+FINETUNE_LABELS = {"frozen": "Frozen encoder (CPU-friendly)",
+                   "top": "Fine-tune the top layers (GPU recommended)",
+                   "all": "Fine-tune the whole encoder (GPU recommended)"}
+
+#: Largest checkpoint archive accepted, uncompressed (a fine-tuned MiniLM is ~100 MB).
+MAX_CHECKPOINT_BYTES = 1 << 30
+
+__all__ = ["AuditOptions", "FairnessRun", "ModelInfo", "TopKLists", "TrainSettings",
+           "accuracy_rows", "apply_lists", "audit_options", "checkpoint_zip", "compute_fairness",
+           "device_summary", "drop", "dropped_reason", "guarded", "item_grouping_options",
+           "item_titles", "load_checkpoint_into", "load_checkpoint_zip", "make_audit_options",
+           "make_split", "md", "next_version", "restore_model_lists", "sync", "train",
+           "use_model"]
+
+
+# ---------------------------------------------------------------------- objects
+@dataclass
+class ModelInfo:
+    """What the current model is and where it came from.
+
+    Attributes
+    ----------
+    name : str
+        Registry name (``bpr``, ``popularity``, ``two-tower``, ``imported``).
+    label : str
+        Display name.
+    source : {"trained", "checkpoint", "imported"}
+    params : dict
+        Constructor parameters.
+    k : int
+        Length of the audited lists.
+    data_version, version : int
+        The data it belongs to, and its own version.
+    training : dict or None
+        Epochs run, best epoch and metric, early stopping, device, seconds,
+        per-epoch history.
+    split : dict
+        ``Split.summary()``.
+    warnings : list of str
+        Problems met while fitting or loading that did not stop it.
+    seconds : float
+        Wall time of fitting (or loading) plus ranking.
+    """
+
+    name: str
+    label: str
+    source: str
+    params: dict
+    k: int
+    data_version: int
+    version: int
+    training: dict | None = None
+    split: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class TopKLists:
+    """The lists being audited.
+
+    Attributes
+    ----------
+    ids : numpy.ndarray of int64, shape (n_users, k)
+        Dense item ids in rank order, ``-1`` padding.
+    k : int
+    version : int
+    model_version : int
+    label : str
+        E.g. ``"BPR matrix factorisation, top 10"`` or ``"re-ranked: provider, λ = 0.3"``.
+    provenance : dict
+        ``{"source": "model" | "rerank", "model": name, ...}``; for re-ranked
+        lists the re-ranker's :meth:`~fairrec_core.rerank.RerankResult.provenance`.
+    """
+
+    ids: np.ndarray
+    k: int
+    version: int
+    model_version: int
+    label: str
+    provenance: dict = field(default_factory=dict)
+
+    @property
+    def reranked(self) -> bool:
+        return self.provenance.get("source") == "rerank"
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    """What the Fairness page audits and how (serialisable with ``asdict``)."""
+
+    user_groupings: tuple[str, ...] = ()
+    intersections: tuple[tuple[str, ...], ...] = ()
+    item_groupings: tuple[str, ...] = ()
+    n_boot: int = 1000
+    min_group_size: int = 30
+    ratio_fail: float = 0.8
+    ratio_warn: float = 0.9
+    provider_basis: str = "merit"
+    exposure: str = "log"
+    seed: int = 0
+
+
+@dataclass
+class FairnessRun:
+    """A :class:`~fairrec_core.metrics.FairnessResult` and what it was computed from."""
+
+    result: object
+    options: AuditOptions
+    lists_version: int
+    seconds: float
+
+
+@dataclass
+class TrainSettings:
+    """The Train page's choices (``None`` = the model's default).
+
+    Attributes
+    ----------
+    model : str
+        Registry name.
+    k : int
+        List length audited.
+    epochs, dim, lr, batch_size, patience : optional
+        PyTorch models only.
+    encoder : str or None
+        Two-tower: local folder or hub id; None = bundled MiniLM.
+    mode : {"frozen", "top", "all"}
+        Two-tower fine-tuning mode.
+    device : str
+    seed : int
+    split_method : {"auto", "temporal", "random"}
+    test_n, valid_n : int
+        Temporal split sizes per user.
+    ratios : tuple of float
+        Random split proportions.
+    """
+
+    model: str = "bpr"
+    k: int = 10
+    epochs: int | None = None
+    dim: int | None = None
+    lr: float | None = None
+    batch_size: int | None = None
+    patience: int | None = None
+    encoder: str | None = None
+    mode: str = "frozen"
+    device: str = "auto"
+    seed: int = 0
+    split_method: str = "auto"
+    test_n: int = 2
+    valid_n: int = 1
+    ratios: tuple[float, float, float] = (8.0, 1.0, 1.0)
+
+    def model_params(self) -> dict:
+        """Constructor parameters for :func:`fairrec_core.models.make_model`."""
+        if self.model not in ("bpr", "two-tower"):
+            return {}
+        params: dict = {"device": self.device, "seed": int(self.seed), "eval_k": int(self.k)}
+        for name in ("epochs", "dim", "lr", "batch_size", "patience"):
+            value = getattr(self, name)
+            if value is not None:
+                params[name] = value
+        if self.model == "two-tower":
+            params.update(encoder=(self.encoder or None), mode=self.mode)
+        return params
+
+
+# ---------------------------------------------------------------------- versions
+def next_version(state: MutableMapping) -> int:
+    """A new version number, unique within the session."""
+    state[COUNTER] = int(state.get(COUNTER, 0)) + 1
+    return state[COUNTER]
+
+
+def drop(state: MutableMapping, keys: Sequence[str], reason: str | None) -> list[str]:
+    """Remove ``keys`` from ``state``; record ``reason`` for those that existed.
+
+    Returns
+    -------
+    list of str
+        The keys that held something.
+    """
+    gone = [k for k in keys if state.get(k) is not None]
+    for k in keys:
+        state.pop(k, None)
+    if reason:
+        dropped = dict(state.get(DROPPED) or {})
+        dropped.update({k: reason for k in gone})
+        state[DROPPED] = dropped
+    return gone
+
+
+def dropped_reason(state: MutableMapping, key: str) -> str | None:
+    """Why ``key`` was dropped, if it was and has not been made again."""
+    return (state.get(DROPPED) or {}).get(key)
+
+
+def _made(state: MutableMapping, *keys: str) -> None:
+    dropped = dict(state.get(DROPPED) or {})
+    for k in keys:
+        dropped.pop(k, None)
+    state[DROPPED] = dropped
+
+
+def sync(state: MutableMapping) -> None:
+    """Drop everything that no longer matches its inputs (run on every page load).
+
+    The model belongs to one ``data_version``: when the data is rebuilt (new
+    files, options or mapping) the model and everything computed from it go.
+    Lists belong to a model version, an audit to a lists version, the What-if
+    cache to a model version and a lists K.
+    """
+    info: ModelInfo | None = state.get(MODEL_INFO)
+    if info is not None and (state.get(ds.DATASET) is None
+                             or info.data_version != state.get(ds.VERSION)):
+        drop(state, (MODEL, MODEL_INFO, SPLIT) + MODEL_DEPENDANTS,
+             "The data changed after the model was trained, so the model and everything "
+             "computed from it were discarded. Train again on the Train page.")
+        return
+    if info is None:
+        drop(state, MODEL_DEPENDANTS, None)
+        return
+    lists: TopKLists | None = state.get(LISTS)
+    if lists is not None and lists.model_version != info.version:
+        drop(state, (LISTS, FAIRNESS), "The model changed.")
+    run: FairnessRun | None = state.get(FAIRNESS)
+    lists = state.get(LISTS)
+    if run is not None and (lists is None or run.lists_version != lists.version):
+        drop(state, (FAIRNESS,), "The audited lists changed, so the audit was discarded. "
+                                 "Compute it again.")
+    whatif = state.get(WHATIF)
+    if whatif is not None and whatif.model_version != info.version:
+        drop(state, (WHATIF,), "The model changed, so the trade-off curve was discarded. "
+                               "Build it again.")
+
+
+# ---------------------------------------------------------------------- device
+@functools.lru_cache(maxsize=8)
+def device_summary(device: str = "auto") -> tuple[str, str]:
+    """``(kind, sentence)`` about where training runs: kind is ``"gpu"`` or ``"cpu"``.
+
+    Raises nothing: a device that is not there is described as such.
+    """
+    from fairrec_core.training import resolve_device
+
+    try:
+        dev = resolve_device(device)
+    except ConfigError as exc:
+        return "missing", str(exc)
+    if dev.type == "cuda":
+        import torch
+
+        name = torch.cuda.get_device_name(dev)
+        return "gpu", f"GPU: {name} (CUDA)"
+    if dev.type == "mps":
+        return "gpu", "GPU: Apple Metal (MPS)"
+    threads = os.cpu_count() or 1
+    return "cpu", (f"CPU ({threads} cores); no CUDA GPU was found, so training runs on the "
+                   "CPU")
+
+
+# ---------------------------------------------------------------------- training
+def make_split(dataset, settings: TrainSettings):
+    """The train / validation / test split ``settings`` describe."""
+    from fairrec_core.data import split_dataset
+
+    return split_dataset(dataset, method=settings.split_method, test_n=int(settings.test_n),
+                         valid_n=int(settings.valid_n), ratios=tuple(settings.ratios),
+                         seed=int(settings.seed))
+
+
+def _list_length(model, k: int) -> int:
+    if k < 1:
+        raise ConfigError("The list length K must be at least 1.")
+    if k > model.n_items_:
+        raise ConfigError(f"The list length K = {k} is larger than the catalogue "
+                          f"({model.n_items_} items).")
+    return int(k)
+
+
+def train(state: MutableMapping, settings: TrainSettings, *,
+          callbacks: Sequence[Callable] = (), stage: Callable[[str], None] | None = None,
+          options: AuditOptions | None = None) -> ModelInfo:
+    """Split, fit, rank and audit: the Train button.
+
+    Parameters
+    ----------
+    state : mutable mapping
+        Must hold a Dataset (``ds.DATASET``).
+    settings : TrainSettings
+    callbacks : sequence of callable
+        Receive :class:`~fairrec_core.training.ProgressEvent` objects.
+    stage : callable, optional
+        Called with a short sentence as each stage starts (for a status line).
+    options : AuditOptions, optional
+        Audit computed at the end; default :func:`audit_options`.
+
+    Returns
+    -------
+    ModelInfo
+
+    Notes
+    -----
+    The session's current model stays in place until the new one is fully
+    fitted, so a failed or interrupted training loses nothing.
+    """
+    from fairrec_core.models import make_model
+
+    dataset = _dataset(state)
+    say = stage or (lambda _text: None)
+    say("Splitting the data into train, validation and test")
+    split = make_split(dataset, settings)
+    model = make_model(settings.model, **settings.model_params())
+    say("Training " + MODEL_LABELS.get(settings.model, settings.model))
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        # Model warnings are recorded on the model (warnings_) and shown by the page.
+        warnings.simplefilter("ignore", UserWarning)
+        model.fit(dataset, split, callbacks=list(callbacks))
+    source = "imported" if settings.model == "imported" else "trained"
+    info = use_model(state, model, split, k=settings.k, source=source,
+                     seconds=time.perf_counter() - t0)
+    say("Auditing the lists on the test set (accuracy, fairness, bootstrap intervals)")
+    compute_fairness(state, options or audit_options(dataset))
+    return info
+
+
+def use_model(state: MutableMapping, model, split, *, k: int, source: str,
+              seconds: float = 0.0) -> ModelInfo:
+    """Make ``model`` the session's model: rank every user and replace the lists.
+
+    Everything computed from the previous model (lists, audit, trade-off
+    curve, explanations, checkpoint archive) is dropped.
+    """
+    _dataset(state)
+    k = _list_length(model, int(k))
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        ids, _ = model.recommend(None, k)
+    version = next_version(state)
+    training = getattr(model, "training_", None)
+    info = ModelInfo(
+        name=model.name, label=MODEL_LABELS.get(model.name, model.name), source=source,
+        params=_jsonable(model.get_params()), k=k, data_version=int(state.get(ds.VERSION, 0)),
+        version=version, training=None if training is None else training.to_dict(),
+        split=split.summary(), warnings=[w.message for w in getattr(model, "warnings_", [])],
+        seconds=seconds + time.perf_counter() - t0)
+    drop(state, MODEL_DEPENDANTS, "A new model replaced the one this was computed for.")
+    state[SPLIT] = split
+    state[MODEL] = model
+    state[MODEL_INFO] = info
+    state[LISTS] = TopKLists(ids=np.asarray(ids, dtype=np.int64), k=k,
+                             version=next_version(state), model_version=version,
+                             label=f"{info.label}, top {k}",
+                             provenance={"source": "model", "model": model.name,
+                                         "model_source": source, "k": k})
+    _made(state, MODEL, MODEL_INFO, SPLIT, LISTS)
+    return info
+
+
+def _dataset(state: MutableMapping):
+    dataset = state.get(ds.DATASET)
+    if dataset is None:
+        raise ConfigError("No data is loaded: load it on the Data page first.")
+    return dataset
+
+
+# ---------------------------------------------------------------------- audit
+def audit_options(dataset, **overrides) -> AuditOptions:
+    """The default audit: likely sensitive user attributes, every item grouping."""
+    from fairrec_core.evaluation import default_user_groupings, item_grouping_columns
+
+    base = AuditOptions(user_groupings=tuple(default_user_groupings(dataset)),
+                        item_groupings=tuple(item_grouping_columns(dataset)))
+    return replace(base, **overrides)
+
+
+#: Item columns that are never groupings (free text, numbers, dates).
+_NOT_GROUPINGS = {"title", "description", "price", "created_at"}
+
+
+def item_grouping_options(dataset) -> list[str]:
+    """Every item grouping the Fairness page offers.
+
+    The core's defaults (:func:`~fairrec_core.evaluation.item_grouping_columns`:
+    category, provider, attributes with few values, new vs established)
+    followed by other categorical attributes with many groups, such as a brand
+    column next to the seller (fewer distinct values than half the items, so
+    an id-like column is not offered).
+    """
+    from fairrec_core.evaluation import item_grouping_columns
+
+    out = list(item_grouping_columns(dataset))
+    items = dataset.items
+    for col in items.columns:
+        if col in out or col in _NOT_GROUPINGS:
+            continue
+        values = items[col]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+            continue
+        if 2 <= values.nunique() <= max(2, dataset.n_items // 2):
+            out.append(col)
+    return out
+
+
+def make_audit_options(dataset, *, users: Sequence[str], items: Sequence[str],
+                       intersect: Sequence[str] = (), **advanced) -> AuditOptions:
+    """AuditOptions from the Fairness page's choices.
+
+    Parameters
+    ----------
+    users, items : sequence of str
+        User attributes and item groupings to audit (``activity`` and
+        ``popularity`` are always added by the metrics engine).
+    intersect : sequence of str
+        Two or more user groupings (``activity`` allowed) whose intersection
+        is audited as well; the attributes it names are audited on their own
+        too, because the engine builds an intersection from audited groupings.
+    **advanced
+        ``n_boot``, ``min_group_size``, ``ratio_fail``, ``ratio_warn``,
+        ``provider_basis``, ``exposure``, ``seed``.
+
+    Raises
+    ------
+    ConfigError
+        One grouping chosen for an intersection, or thresholds out of order.
+    """
+    from fairrec_core.evaluation import user_grouping_columns
+
+    valid = set(user_grouping_columns(dataset)) | set(dataset.users.columns)
+    users = [u for u in users if u in valid]
+    combo = tuple(dict.fromkeys(intersect))
+    if len(combo) == 1:
+        raise ConfigError("Choose at least two groupings to intersect (for example gender and "
+                          "age), or none.")
+    for name in combo:
+        if name != "activity" and name not in users:
+            users.append(name)
+    opts = AuditOptions(user_groupings=tuple(users), item_groupings=tuple(items),
+                        intersections=(combo,) if combo else (), **advanced)
+    if not 0 < opts.ratio_fail <= opts.ratio_warn <= 1:
+        raise ConfigError("The thresholds must satisfy 0 < fail ≤ warn ≤ 1 (default: fail "
+                          "below 0.8, warn below 0.9).")
+    if opts.n_boot < 1:
+        raise ConfigError("The number of bootstrap resamples must be at least 1 (1,000 is "
+                          "the default; fewer gives rougher intervals).")
+    return opts
+
+
+def compute_fairness(state: MutableMapping, options: AuditOptions) -> FairnessRun:
+    """Audit the current lists with ``options`` and store the result.
+
+    Raises
+    ------
+    ConfigError
+        No model or lists yet, or an option that does not fit the data.
+    """
+    from fairrec_core.evaluation import evaluate_top_k
+    from fairrec_core.metrics import Thresholds
+
+    dataset = _dataset(state)
+    split, lists = state.get(SPLIT), state.get(LISTS)
+    if split is None or lists is None:
+        raise ConfigError("There are no lists to audit yet: train a model or use the "
+                          "production lists on the Train page.")
+    for combo in options.intersections:
+        if len(combo) < 2:
+            raise ConfigError("An intersection needs at least two groupings.")
+    thresholds = Thresholds(ratio_fail=options.ratio_fail, ratio_warn=options.ratio_warn,
+                            provider_ratio_fail=options.ratio_fail,
+                            provider_ratio_warn=options.ratio_warn,
+                            provider_basis=options.provider_basis)
+    t0 = time.perf_counter()
+    result = evaluate_top_k(
+        dataset, split, lists.ids, user_groupings=list(options.user_groupings),
+        item_groupings_=list(options.item_groupings),
+        intersections=[tuple(c) for c in options.intersections], k=lists.k,
+        n_boot=int(options.n_boot), seed=int(options.seed),
+        min_group_size=int(options.min_group_size), thresholds=thresholds,
+        exposure=options.exposure)
+    run = FairnessRun(result=result, options=options, lists_version=lists.version,
+                      seconds=time.perf_counter() - t0)
+    state[FAIRNESS] = run
+    _made(state, FAIRNESS)
+    return run
+
+
+def apply_lists(state: MutableMapping, ids: np.ndarray, *, label: str,
+                provenance: dict) -> TopKLists:
+    """Audit other lists from now on (re-ranked ones, from the What-if page).
+
+    The audit of the previous lists is dropped with a reason; the model and
+    the trade-off curve stay (they do not depend on which lists are audited).
+    """
+    info: ModelInfo | None = state.get(MODEL_INFO)
+    if info is None:
+        raise ConfigError("There is no model yet: train one on the Train page.")
+    ids = np.asarray(ids, dtype=np.int64)
+    lists = TopKLists(ids=ids, k=int(ids.shape[1]), version=next_version(state),
+                      model_version=info.version, label=label, provenance=dict(provenance))
+    state[LISTS] = lists
+    _made(state, LISTS)
+    drop(state, (FAIRNESS,), f"The audited lists changed ({label}), so the previous audit "
+                             "was discarded. Compute it again.")
+    return lists
+
+
+def restore_model_lists(state: MutableMapping) -> TopKLists:
+    """Go back to auditing the model's own lists."""
+    model, info = state.get(MODEL), state.get(MODEL_INFO)
+    if model is None or info is None:
+        raise ConfigError("There is no model yet: train one on the Train page.")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        ids, _ = model.recommend(None, info.k)
+    return apply_lists(state, ids, label=f"{info.label}, top {info.k}",
+                       provenance={"source": "model", "model": info.name,
+                                   "model_source": info.source, "k": info.k})
+
+
+ACCURACY_METRICS = ("ndcg", "recall", "precision", "hr", "mrr", "coverage")
+
+
+def accuracy_rows(result, k: int, metrics: Sequence[str] = ACCURACY_METRICS) -> list[dict]:
+    """Headline numbers of an audit for ``st.metric``: label, value, interval, tooltip.
+
+    Parameters
+    ----------
+    result : FairnessResult
+    k : int
+    metrics : sequence of str
+        Names in ``result.overall``.
+
+    Returns
+    -------
+    list of dict
+        ``name, label, value (float), text, interval (str), help``.
+    """
+    from fairrec_core.metrics.definitions import metric_help, metric_info, metric_label
+
+    overall = result.overall.set_index("metric")
+    rows = []
+    for name in metrics:
+        if name not in overall.index:
+            continue
+        r = overall.loc[name]
+        value = float(r["value"])
+        info = metric_info(name)
+        pct = info is not None and info.percent
+        if not np.isfinite(value):
+            text = "n/a"
+        else:
+            text = (f"{value:.1%}" if pct else f"{value:.4f}" if abs(value) < 10
+                    else f"{value:,.1f}")
+        lo, hi = float(r["ci_low"]), float(r["ci_high"])
+        interval = ""
+        if np.isfinite(lo) and np.isfinite(hi):
+            interval = (f"95% CI {lo:.1%}–{hi:.1%}" if pct else f"95% CI {lo:.4f}–{hi:.4f}")
+        rows.append({"name": name, "label": metric_label(name, k), "value": value,
+                     "text": text, "interval": interval,
+                     "help": metric_help(name, k) + (f" {interval}." if interval else "")})
+    return rows
+
+
+# ---------------------------------------------------------------------- checkpoints
+def checkpoint_zip(model) -> bytes:
+    """The fitted ``model`` as a zip archive of its checkpoint folder.
+
+    The folder is written to a private temporary directory, zipped into
+    memory and deleted at once: a checkpoint holds user and item ids, and
+    nothing the user uploaded stays on disk.
+    """
+    from fairrec_core.models import save_checkpoint
+
+    buf = io.BytesIO()
+    with tempfile.TemporaryDirectory(prefix="fairrec-ckpt-") as tmp:
+        folder = save_checkpoint(model, Path(tmp) / "checkpoint")
+        with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    zf.write(path, path.relative_to(folder).as_posix())
+    return buf.getvalue()
+
+
+def load_checkpoint_into(state: MutableMapping, data: bytes,
+                         settings: TrainSettings) -> ModelInfo:
+    """Load a checkpoint archive as the session's model and audit its lists.
+
+    The checkpoint does not record its split, so the data is split with
+    ``settings`` (the same settings as at training time give the same test
+    set); its K is ``settings.k``.
+    """
+    dataset = _dataset(state)
+    t0 = time.perf_counter()
+    model = load_checkpoint_zip(data, dataset)
+    split = make_split(dataset, settings)
+    info = use_model(state, model, split, k=settings.k, source="checkpoint",
+                     seconds=time.perf_counter() - t0)
+    compute_fairness(state, audit_options(dataset))
+    return info
+
+
+def _safe_members(zf: zipfile.ZipFile) -> tuple[list[zipfile.ZipInfo], str]:
+    """Members to extract and the folder inside the archive that holds config.json."""
+    infos = [i for i in zf.infolist() if not i.is_dir()]
+    total = 0
+    for i in infos:
+        p = PurePosixPath(i.filename.replace("\\", "/"))
+        if p.is_absolute() or ".." in p.parts or not p.parts:
+            raise ConfigError(f"The archive contains an unsafe path ('{i.filename}'); it is "
+                              "not a fairrec checkpoint.")
+        total += i.file_size
+    if total > MAX_CHECKPOINT_BYTES:
+        raise ConfigError(f"The archive unpacks to {total / 2**20:,.0f} MB, more than the "
+                          f"{MAX_CHECKPOINT_BYTES / 2**20:,.0f} MB a checkpoint may hold.")
+    configs = [PurePosixPath(i.filename.replace("\\", "/")) for i in infos
+               if PurePosixPath(i.filename.replace("\\", "/")).name == "config.json"]
+    # The top-level config.json, or the one in the shallowest folder (a zipped folder).
+    configs.sort(key=lambda p: len(p.parts))
+    if not configs:
+        raise ConfigError("The archive has no config.json: upload the .zip that the Train "
+                          "page's 'Download checkpoint' button produced.")
+    return infos, str(configs[0].parent)
+
+
+def load_checkpoint_zip(data: bytes, dataset, *, device: str = "cpu"):
+    """A fitted model from a checkpoint archive made by :func:`checkpoint_zip`.
+
+    Parameters
+    ----------
+    data : bytes
+        The .zip file's content.
+    dataset : Dataset
+        The model's user and item ids must be this data's (same ids, order).
+    device : str, default "cpu"
+
+    Raises
+    ------
+    ConfigError
+        Not a zip, unsafe or oversized content, not a fairrec checkpoint,
+        or ids that do not match the data.
+    """
+    from fairrec_core.models import load_checkpoint
+
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise ConfigError("The uploaded file is not a .zip archive. Upload the checkpoint "
+                          "archive that 'Download checkpoint' produced.") from None
+    with zf, tempfile.TemporaryDirectory(prefix="fairrec-ckpt-") as tmp:
+        infos, root = _safe_members(zf)
+        base = Path(tmp)
+        for i in infos:
+            target = base / PurePosixPath(i.filename.replace("\\", "/"))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(i) as src, open(target, "wb") as dst:
+                dst.write(src.read())
+        folder = base if root in ("", ".") else base / root
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            try:
+                return load_checkpoint(folder, dataset, device=device)
+            except (KeyError, ValueError, OSError) as exc:
+                if isinstance(exc, ConfigError):
+                    raise
+                raise ConfigError(f"The checkpoint could not be read ({exc}). It may be "
+                                  "damaged or from another fairrec version.") from None
+
+
+# ---------------------------------------------------------------------- helpers
+def guarded(state: MutableMapping, error_key: str, fn: Callable, *args, **kwargs):
+    """Run a widget callback; a failure becomes ``state[error_key]`` (a message), never a
+    traceback.
+
+    Streamlit runs callbacks before the page script, outside the page's own
+    error handling, and shows an uncaught exception with its traceback.
+    """
+    try:
+        return fn(*args, **kwargs)
+    except FairrecError as exc:
+        state[error_key] = str(exc)
+    except Exception as exc:  # a callback's exception would reach the user as a traceback
+        state[error_key] = (f"Something went wrong ({type(exc).__name__}: {exc}). Check the "
+                            "settings and try again; if it persists, retrain the model.")
+    return None
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>$|~#!{}])")
+
+
+def md(text) -> str:
+    """Text made literal for Streamlit markdown (titles, group names, ids from user data)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def item_titles(dataset, items: np.ndarray) -> list[str]:
+    """Titles of dense item ids (the original id where there is no title; '' for -1)."""
+    items = np.asarray(items, dtype=np.int64)
+    ids = dataset.item_ids
+    titles = dataset.items["title"] if "title" in dataset.items else None
+    out = []
+    for i in items:
+        if i < 0:
+            out.append("")
+            continue
+        t = None if titles is None else titles.iat[int(i)]
+        out.append(str(t) if isinstance(t, str) and t.strip() else str(ids[int(i)]))
+    return out
+
+
+def _jsonable(obj):
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, (str, int, float, bool)) or obj is None:
+        return obj
+    if isinstance(obj, pd.DataFrame):
+        return f"<table {obj.shape[0]}x{obj.shape[1]}>"
+    return str(obj)
