@@ -14,6 +14,7 @@ import streamlit as st
 from fairrec_core.errors import FairrecError
 from fairrec_core.models import available_models
 from fairrec_core.viz import data_session as ds
+from fairrec_core.models import checkpoint_archive
 from fairrec_core.viz import pipeline_session as ps
 from fairrec_core.viz.model_charts import TrainingLog, training_figure
 
@@ -175,7 +176,8 @@ def _current(info) -> None:
         st.plotly_chart(training_figure(log, best_epoch=t["best_epoch"],
                                         title="Training history"), config=CONFIG)
     model = ss[ps.MODEL]
-    st.download_button("Download checkpoint (.zip)", data=lambda: ps.checkpoint_zip(model),
+    st.download_button("Download checkpoint (.zip)",
+                       data=lambda: checkpoint_archive.checkpoint_zip(model),
                        file_name=f"fairrec-{info.name}-checkpoint.zip",
                        mime="application/zip", on_click="ignore",
                        icon=":material/download:", key="download_checkpoint",

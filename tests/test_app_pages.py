@@ -20,6 +20,7 @@ from fairrec_core.evaluation import evaluate_top_k
 from fairrec_core.metrics import ranking_metrics
 from fairrec_core.metrics.definitions import metric_label
 from fairrec_core.rerank import Candidates, make_reranker
+from fairrec_core.models import checkpoint_archive
 from fairrec_core.viz import pipeline_session as ps
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -125,7 +126,7 @@ def test_a_checkpoint_round_trips_through_download_and_upload(monkeypatch):
     load_sample(at)
     train(at, epochs=2)
     before = metrics(at)["NDCG@10"]
-    data = ps.checkpoint_zip(at.session_state[ps.MODEL])  # what the download button serves
+    data = checkpoint_archive.checkpoint_zip(at.session_state[ps.MODEL])  # what the download button serves
     at.file_uploader(key="train_ckpt_0").set_value(("model.zip", data, "application/zip"))
     at.run()
     at.button(key="load_checkpoint").click().run()

@@ -14,6 +14,7 @@ from fairrec_core.metrics import USER_METRICS
 from fairrec_core.metrics.definitions import DEFINITIONS, metric_help, metric_label
 from fairrec_core.viz import data_session as ds
 from fairrec_core.viz import fairness_charts as fc
+from fairrec_core.models import checkpoint_archive
 from fairrec_core.viz import pipeline_session as ps
 from fairrec_core.viz import tradeoff_charts as tc
 from fairrec_core.viz import whatif_session as ws
@@ -69,8 +70,8 @@ def test_audit_options_from_choices(session):
 
 def test_checkpoint_archive_round_trip_and_unsafe_archives(session):
     model, dataset = session[ps.MODEL], session[ds.DATASET]
-    data = ps.checkpoint_zip(model)
-    loaded = ps.load_checkpoint_zip(data, dataset)
+    data = checkpoint_archive.checkpoint_zip(model)
+    loaded = checkpoint_archive.load_checkpoint_zip(data, dataset)
     np.testing.assert_array_equal(loaded.recommend(None, 10)[0], model.recommend(None, 10)[0])
     # The same files zipped inside a folder load too.
     src = zipfile.ZipFile(io.BytesIO(data))
@@ -78,15 +79,15 @@ def test_checkpoint_archive_round_trip_and_unsafe_archives(session):
     with zipfile.ZipFile(buf, "w") as zf:
         for name in src.namelist():
             zf.writestr(f"my-model/{name}", src.read(name))
-    assert ps.load_checkpoint_zip(buf.getvalue(), dataset).name == model.name
+    assert checkpoint_archive.load_checkpoint_zip(buf.getvalue(), dataset).name == model.name
     # A path escaping the folder is refused before anything is written.
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("../evil/config.json", "{}")
     with pytest.raises(ConfigError, match="unsafe path"):
-        ps.load_checkpoint_zip(buf.getvalue(), dataset)
+        checkpoint_archive.load_checkpoint_zip(buf.getvalue(), dataset)
     with pytest.raises(ConfigError, match="not a .zip"):
-        ps.load_checkpoint_zip(b"plain text", dataset)
+        checkpoint_archive.load_checkpoint_zip(b"plain text", dataset)
 
 
 def test_whatif_view_matches_the_rerankers_own_result(session):

@@ -99,21 +99,6 @@ def resampled_sums(matrices: Sequence, *, strata=None, n_strata: int | None = No
                 part = m[lo:lo + size]
                 out[j][b0:b0 + b, g] = (part.T @ counts.T).T if sp.issparse(part) else counts @ part
     return out
-    chunk = max(1, min(n_boot, max_elements // n))
-    for b0 in range(0, n_boot, chunk):
-        b = min(chunk, n_boot - b0)
-        idx = rng.integers(0, pos_size, size=(b, n)) + pos_start
-        idx += (np.arange(b, dtype=np.int64) * n)[:, None]
-        counts = np.bincount(idx.ravel(), minlength=b * n).reshape(b, n).astype(np.float64)
-        for g in range(n_strata):
-            lo, hi = starts[g], starts[g] + sizes[g]
-            if hi == lo:
-                continue
-            c = counts[:, lo:hi]
-            for j, m in enumerate(sorted_mats):
-                part = m[lo:hi]
-                out[j][b0:b0 + b, g] = (part.T @ c.T).T if sp.issparse(part) else c @ part
-    return out
 
 
 def _nan_quantiles(s: np.ndarray, qs, axis: int) -> list[np.ndarray]:

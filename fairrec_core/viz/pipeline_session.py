@@ -43,21 +43,18 @@ is never reused within a session.
 from __future__ import annotations
 
 import functools
-import io
 import os
 import re
-import tempfile
 import time
 import warnings
-import zipfile
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pandas as pd
 
 from fairrec_core.errors import ConfigError, FairrecError
+from fairrec_core.models import checkpoint_archive
 from fairrec_core.viz import data_session as ds
 
 SPLIT = "pipeline_split"
@@ -82,13 +79,10 @@ FINETUNE_LABELS = {"frozen": "Frozen encoder (CPU-friendly)",
                    "top": "Fine-tune the top layers (GPU recommended)",
                    "all": "Fine-tune the whole encoder (GPU recommended)"}
 
-#: Largest checkpoint archive accepted, uncompressed (a fine-tuned MiniLM is ~100 MB).
-MAX_CHECKPOINT_BYTES = 1 << 30
-
 __all__ = ["AuditOptions", "FairnessRun", "ModelInfo", "TopKLists", "TrainSettings",
-           "accuracy_rows", "apply_lists", "audit_options", "checkpoint_zip", "compute_fairness",
+           "accuracy_rows", "apply_lists", "audit_options", "compute_fairness",
            "device_summary", "drop", "dropped_reason", "guarded", "item_grouping_options",
-           "item_titles", "load_checkpoint_into", "load_checkpoint_zip", "make_audit_options",
+           "item_titles", "load_checkpoint_into", "make_audit_options",
            "make_split", "md", "next_version", "restore_model_lists", "sync", "train",
            "use_model"]
 
@@ -648,25 +642,6 @@ def accuracy_rows(result, k: int, metrics: Sequence[str] = ACCURACY_METRICS) -> 
 
 
 # ---------------------------------------------------------------------- checkpoints
-def checkpoint_zip(model) -> bytes:
-    """The fitted ``model`` as a zip archive of its checkpoint folder.
-
-    The folder is written to a private temporary directory, zipped into
-    memory and deleted at once: a checkpoint holds user and item ids, and
-    nothing the user uploaded stays on disk.
-    """
-    from fairrec_core.models import save_checkpoint
-
-    buf = io.BytesIO()
-    with tempfile.TemporaryDirectory(prefix="fairrec-ckpt-") as tmp:
-        folder = save_checkpoint(model, Path(tmp) / "checkpoint")
-        with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-            for path in sorted(folder.rglob("*")):
-                if path.is_file():
-                    zf.write(path, path.relative_to(folder).as_posix())
-    return buf.getvalue()
-
-
 def load_checkpoint_into(state: MutableMapping, data: bytes,
                          settings: TrainSettings) -> ModelInfo:
     """Load a checkpoint archive as the session's model and audit its lists.
@@ -677,79 +652,12 @@ def load_checkpoint_into(state: MutableMapping, data: bytes,
     """
     dataset = _dataset(state)
     t0 = time.perf_counter()
-    model = load_checkpoint_zip(data, dataset)
+    model = checkpoint_archive.load_checkpoint_zip(data, dataset)
     split = make_split(dataset, settings)
     info = use_model(state, model, split, k=settings.k, source="checkpoint",
                      seconds=time.perf_counter() - t0)
     compute_fairness(state, audit_options(dataset))
     return info
-
-
-def _safe_members(zf: zipfile.ZipFile) -> tuple[list[zipfile.ZipInfo], str]:
-    """Members to extract and the folder inside the archive that holds config.json."""
-    infos = [i for i in zf.infolist() if not i.is_dir()]
-    total = 0
-    for i in infos:
-        p = PurePosixPath(i.filename.replace("\\", "/"))
-        if p.is_absolute() or ".." in p.parts or not p.parts:
-            raise ConfigError(f"The archive contains an unsafe path ('{i.filename}'); it is "
-                              "not a fairrec checkpoint.")
-        total += i.file_size
-    if total > MAX_CHECKPOINT_BYTES:
-        raise ConfigError(f"The archive unpacks to {total / 2**20:,.0f} MB, more than the "
-                          f"{MAX_CHECKPOINT_BYTES / 2**20:,.0f} MB a checkpoint may hold.")
-    configs = [PurePosixPath(i.filename.replace("\\", "/")) for i in infos
-               if PurePosixPath(i.filename.replace("\\", "/")).name == "config.json"]
-    # The top-level config.json, or the one in the shallowest folder (a zipped folder).
-    configs.sort(key=lambda p: len(p.parts))
-    if not configs:
-        raise ConfigError("The archive has no config.json: upload the .zip that the Train "
-                          "page's 'Download checkpoint' button produced.")
-    return infos, str(configs[0].parent)
-
-
-def load_checkpoint_zip(data: bytes, dataset, *, device: str = "cpu"):
-    """A fitted model from a checkpoint archive made by :func:`checkpoint_zip`.
-
-    Parameters
-    ----------
-    data : bytes
-        The .zip file's content.
-    dataset : Dataset
-        The model's user and item ids must be this data's (same ids, order).
-    device : str, default "cpu"
-
-    Raises
-    ------
-    ConfigError
-        Not a zip, unsafe or oversized content, not a fairrec checkpoint,
-        or ids that do not match the data.
-    """
-    from fairrec_core.models import load_checkpoint
-
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise ConfigError("The uploaded file is not a .zip archive. Upload the checkpoint "
-                          "archive that 'Download checkpoint' produced.") from None
-    with zf, tempfile.TemporaryDirectory(prefix="fairrec-ckpt-") as tmp:
-        infos, root = _safe_members(zf)
-        base = Path(tmp)
-        for i in infos:
-            target = base / PurePosixPath(i.filename.replace("\\", "/"))
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with zf.open(i) as src, open(target, "wb") as dst:
-                dst.write(src.read())
-        folder = base if root in ("", ".") else base / root
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            try:
-                return load_checkpoint(folder, dataset, device=device)
-            except (KeyError, ValueError, OSError) as exc:
-                if isinstance(exc, ConfigError):
-                    raise
-                raise ConfigError(f"The checkpoint could not be read ({exc}). It may be "
-                                  "damaged or from another fairrec version.") from None
 
 
 # ---------------------------------------------------------------------- helpers
