@@ -6,7 +6,6 @@ import copy
 import re
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from fairrec_core.explain import ExplanationError, TextExplainer, explain_item_text
@@ -115,14 +114,19 @@ def test_shap_word_deletion_rate_is_reported(setup, record_property):
 
 def test_display_pieces_rebuild_the_text(setup):
     ds, _, model, _ = setup
-    ex = TextExplainer(model, ds, num_samples=40)
-    u, i = pairs(model, 1, seed=15)[0]
+    ex = TextExplainer(model, ds, num_samples=40, cache_size=1)
+    found = pairs(model, 6, seed=15)
+    u, i = found[0]
+    i2 = next(j for _, j in found if j != i)
     for method in ("lime", "shap"):
         e = ex.explain(u, i, method=method)
         assert "".join(e.details["tokens"]).strip() == e.details["text"].strip()
         assert len(e.details["token_values"]) == len(e.details["tokens"])
         assert e.caveat and e.summary and e.parameters["method"] == method
     assert e.method == "SHAP (text masker)"
+    ex.explain(u, i, method="lime")  # used again: now the most recent entry
+    ex.explain(u, i2, method="lime")
+    assert list(ex.cache) == [("lime", i), ("lime", i2)]  # the oldest (SHAP, i) went
 
 
 def _with_text(ds, item, title, description):
@@ -166,4 +170,4 @@ def test_very_long_description_is_truncated_with_a_note(setup):
     assert any("reads only its first" in n for n in e.notes)
     assert any("first 60" in n for n in e.notes)
     assert len(e.features) <= 60
-    assert isinstance(long.items, pd.DataFrame)
+    assert e.features[:4] == ["Sturdy", "Steel", "Water", "Bottle"]

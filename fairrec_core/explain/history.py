@@ -45,24 +45,24 @@ DEFAULT_PERMUTATIONS = 100
 _FOLDIN_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 CAVEAT_TWO_TOWER = (
-    "Each value is the item's Shapley value in a game whose players are your {h} most "
-    "recent history items: how much, averaged over every order of adding them, keeping that "
-    "item raised (+) or lowered (-) the model's score for the recommended item. The "
-    "two-tower model's user tower averages your history items, so the scores with items "
-    "removed are the model's own.{older} The values add up exactly to the score with your "
-    "history minus the score without these items{approx}. They describe this score, not "
-    "the whole ranking: other items' scores change too when your history changes.")
+    "Each value is the item's Shapley value in a game whose players are {players}: how "
+    "much, averaged over every order of adding them, keeping that item raised (+) or "
+    "lowered (-) the model's score for the recommended item. The two-tower model's user "
+    "tower averages your history items, so the scores with items removed are the model's "
+    "own.{older} The values add up exactly to the score with your history minus the score "
+    "without these items{approx}. They describe this score, not the whole ranking: other "
+    "items' scores change too when your history changes.")
 CAVEAT_BPR = (
-    "Each value is the item's Shapley value in a game whose players are your {h} most "
-    "recent history items, added in every order. BPR matrix factorisation stores each user "
-    "as a learned vector and cannot itself say what it would score without an item, so "
-    "fairrec estimates it by an amortised fold-in: a linear map, fitted across all users, "
-    "from the average of a user's history item factors to their learned vector (for users "
-    "it was not fitted on, the scores it implies explain R\u00b2 = {r2:.2f} of the "
-    "variance of the model's own); the part of your vector the map does not explain stays "
-    "fixed. With your full history the score is exactly the model's; with items removed it "
-    "is this estimate, not the model's own answer.{older} The values add up exactly to the "
-    "score with your history minus the score without these items{approx}.")
+    "Each value is the item's Shapley value in a game whose players are {players}, added "
+    "in every order. BPR matrix factorisation stores each user as a learned vector and "
+    "cannot itself say what it would score without an item, so fairrec estimates it by an "
+    "amortised fold-in: a linear map, fitted across all users, from the average of a "
+    "user's history item factors to their learned vector (for users it was not fitted on, "
+    "the scores it implies explain R\u00b2 = {r2:.2f} of the variance of the model's "
+    "own); the part of your vector the map does not explain stays fixed. With your full "
+    "history the score is exactly the model's; with items removed it is this estimate, "
+    "not the model's own answer.{older} The values add up exactly to the score with your "
+    "history minus the score without these items{approx}.")
 
 
 class HistoryValue:
@@ -393,13 +393,20 @@ def explain_history(model, dataset, user, item, *, max_history: int = 20,
     labels = [item_label(dataset, int(j)) for j in value.players]
     older = (f" Your {value.fixed.size} older history items stay in place throughout."
              if value.fixed.size else "")
+    if h == 1:
+        players = "your one history item (a game of one: it gets the whole difference)"
+    elif value.fixed.size:
+        players = f"your {h} most recent history items"
+    else:
+        players = f"your {h} history items"
     approx = "" if method == "SHAP (exact)" else (
         f"; the split between items is estimated from {int(permutations)} random orders "
         "(each evaluated forwards and backwards), so small values can change sign between seeds")
     if value.kind == "two-tower":
-        caveat = CAVEAT_TWO_TOWER.format(h=h, older=older, approx=approx)
+        caveat = CAVEAT_TWO_TOWER.format(players=players, older=older, approx=approx)
     else:
-        caveat = CAVEAT_BPR.format(h=h, r2=value.foldin_r2, older=older, approx=approx)
+        caveat = CAVEAT_BPR.format(players=players, r2=value.foldin_r2, older=older,
+                                   approx=approx)
     if not value.by_time:
         caveat += (" The data has no timestamps, so 'most recent' means last in the "
                    "interactions file.")

@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 import time
 import zlib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -141,23 +142,28 @@ class TextExplainer:
         Words attributed at most; a longer text is cut (with a note).
     batch_size : int, default 128
         Texts per forward pass of the encoder.
+    cache_size : int, default 256
+        The cache holds at most twice this many item attributions (LIME and
+        SHAP entries count separately; least recently used dropped first; a
+        LIME entry holds about 100 kB).
     seed : int, default 0
         Seeds LIME's perturbations (per item) and shap's tie-breaking.
 
     Attributes
     ----------
-    cache : dict
+    cache : collections.OrderedDict
         ``(method, item) -> ItemTextAttribution``. Valid while the model's
         weights do not change; call :meth:`clear` after refitting.
     """
 
     def __init__(self, model, dataset, *, num_samples: int = 150, max_evals: int = 500,
                  fixed_context=1, max_words: int = 60, batch_size: int = 128,
-                 seed: int = 0):
+                 cache_size: int = 256, seed: int = 0):
         _check_model(model)
         check_model_matches(model, dataset)
         for name, v, low in (("num_samples", num_samples, 10), ("max_evals", max_evals, 10),
-                             ("max_words", max_words, 1), ("batch_size", batch_size, 1)):
+                             ("max_words", max_words, 1), ("batch_size", batch_size, 1),
+                             ("cache_size", cache_size, 1)):
             if isinstance(v, bool) or int(v) != v or v < low:
                 raise ExplanationError(f"{name} must be a whole number of at least {low}.")
         self.model = model
@@ -170,7 +176,8 @@ class TextExplainer:
         self.max_words = int(max_words)
         self.batch_size = int(batch_size)
         self.seed = int(seed)
-        self.cache: dict = {}
+        self.cache_size = int(cache_size)
+        self.cache: OrderedDict = OrderedDict()
         self._texts = dataset.item_text.fillna("").astype(str).str.strip()
 
     def clear(self) -> None:
@@ -214,6 +221,10 @@ class TextExplainer:
         if att is None:
             att = self.item_attribution(i, method=method)
             self.cache[key] = att
+            if len(self.cache) > 2 * self.cache_size:
+                self.cache.popitem(last=False)
+        else:
+            self.cache.move_to_end(key)
         return self._for_user(att, u, cached, t0)
 
     def item_attribution(self, item: int, *, method: str = "lime") -> ItemTextAttribution:
