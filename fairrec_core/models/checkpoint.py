@@ -26,6 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from fairrec_core import __version__
+from fairrec_core._json import jsonable
 from fairrec_core.errors import ConfigError
 
 FORMAT = "fairrec-checkpoint"
@@ -60,12 +61,12 @@ def save_checkpoint(model, folder) -> Path:
         "fairrec_version": __version__,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "model": model.name,
-        "params": _jsonable(model.get_params()),
-        "fitted": _jsonable(model._fitted_config()),
+        "params": jsonable(model.get_params()),
+        "fitted": jsonable(model._fitted_config()),
         "n_users": model.n_users_,
         "n_items": model.n_items_,
         "ids_sha256": ids_digest(model.user_ids_, model.item_ids_),
-        "training": None if training is None else _jsonable(training.to_dict()),
+        "training": None if training is None else jsonable(training.to_dict()),
         "warnings": [w.to_dict() for w in getattr(model, "warnings_", [])],
     }
     (folder / CONFIG).write_text(json.dumps(config, indent=2), encoding="utf-8")
@@ -174,18 +175,3 @@ def _as_numpy(v) -> np.ndarray:
     if isinstance(v, np.ndarray):
         return v
     return v.detach().cpu().numpy()
-
-
-def _jsonable(obj):
-    """JSON-safe copy: numpy scalars to Python, tuples to lists, non-finite floats to None."""
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not np.isfinite(obj):
-        return None
-    if isinstance(obj, (str, int, float, bool)) or obj is None:
-        return obj
-    return str(obj)

@@ -24,11 +24,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
+from fairrec_core._json import jsonable
 from fairrec_core.errors import FairrecError
 from fairrec_core.metrics.groups import Grouping, make_grouping
 
@@ -509,7 +510,7 @@ class RerankResult:
     def provenance(self) -> dict:
         """Method, λ, K, parameters and notes as one JSON-serialisable dict."""
         return {"method": self.method, "lam": self.lam, "k": self.k,
-                "params": _jsonable(self.params), "notes": list(self.notes)}
+                "params": jsonable(self.params), "notes": list(self.notes)}
 
     def describe(self) -> str:
         """One paragraph saying what was applied, for the report."""
@@ -524,22 +525,6 @@ class RerankResult:
         if self.notes:
             text += " " + " ".join(self.notes)
         return text
-
-
-def _jsonable(obj: Any):
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _jsonable(obj.tolist())
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.floating):
-        return float(obj)
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    return obj
 
 
 # --------------------------------------------------------------------------- methods

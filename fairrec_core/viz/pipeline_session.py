@@ -53,6 +53,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from fairrec_core._json import jsonable
 from fairrec_core.errors import ConfigError, FairrecError
 from fairrec_core.models import checkpoint_archive
 from fairrec_core.viz import data_session as ds
@@ -420,7 +421,7 @@ def use_model(state: MutableMapping, model, split, *, k: int, source: str,
     training = getattr(model, "training_", None)
     info = ModelInfo(
         name=model.name, label=MODEL_LABELS.get(model.name, model.name), source=source,
-        params=_jsonable(model.get_params()), k=k, data_version=int(state.get(ds.VERSION, 0)),
+        params=jsonable(model.get_params()), k=k, data_version=int(state.get(ds.VERSION, 0)),
         version=version, training=None if training is None else training.to_dict(),
         split=split.summary(), warnings=[w.message for w in getattr(model, "warnings_", [])],
         seconds=seconds + time.perf_counter() - t0)
@@ -699,17 +700,3 @@ def item_titles(dataset, items: np.ndarray) -> list[str]:
         t = None if titles is None else titles.iat[int(i)]
         out.append(str(t) if isinstance(t, str) and t.strip() else str(ids[int(i)]))
     return out
-
-
-def _jsonable(obj):
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, (str, int, float, bool)) or obj is None:
-        return obj
-    if isinstance(obj, pd.DataFrame):
-        return f"<table {obj.shape[0]}x{obj.shape[1]}>"
-    return str(obj)
