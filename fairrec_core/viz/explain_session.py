@@ -153,22 +153,32 @@ def explain(state: MutableMapping, kind: str, user: int, item: int, *,
         without history, an item without text); the message says why. The
         refusal is cached too, so asking again costs nothing.
     """
-    from fairrec_core.explain import ExplanationError, TextExplainer, explain_history
+    from fairrec_core.explain import TextExplainer, explain_history
 
     dataset, model, _, _, _ = _objects(state)
     cache = _cache(state)
-    key = (kind, int(user), int(item), method if kind == "text" else None)
+
+    def compute():
+        if kind == "history":
+            return explain_history(model, dataset, int(user), int(item))
+        if kind == "text":
+            if cache["text_explainer"] is None:
+                cache["text_explainer"] = TextExplainer(model, dataset)
+            return cache["text_explainer"].explain(int(user), int(item), method=method)
+        raise ConfigError(f"Unknown explanation kind '{kind}'.")
+
+    return _cached(cache, (kind, int(user), int(item), method if kind == "text" else None),
+                   compute)
+
+
+def _cached(cache, key, compute):
+    """``compute()`` once per key; a refusal (ExplanationError) is cached as its message."""
+    from fairrec_core.explain import ExplanationError
+
     hit = cache["results"].get(key)
     if hit is None:
         try:
-            if kind == "history":
-                hit = explain_history(model, dataset, int(user), int(item))
-            elif kind == "text":
-                if cache["text_explainer"] is None:
-                    cache["text_explainer"] = TextExplainer(model, dataset)
-                hit = cache["text_explainer"].explain(int(user), int(item), method=method)
-            else:
-                raise ConfigError(f"Unknown explanation kind '{kind}'.")
+            hit = compute()
         except ExplanationError as exc:
             hit = str(exc)
         cache["results"][key] = hit
@@ -187,28 +197,22 @@ def drivers(state: MutableMapping, grouping: str, groups: tuple[str, str] | None
     groups : (str, str), optional
         ``(A, B)``, B may be ``"rest"``; default: the worst against the best group.
     """
-    from fairrec_core.explain import ExplanationError, disparity_drivers
+    from fairrec_core.explain import disparity_drivers
     from fairrec_core.metrics import ranking_metrics
 
     dataset, _, _, split, lists = _objects(state)
-    cache = _cache(state)
-    key = ("drivers", lists.version, grouping, tuple(groups) if groups else None)
-    hit = cache["results"].get(key)
-    if hit is None:
+
+    def compute():
         run = state.get(ps.FAIRNESS)
         if run is not None and run.lists_version == lists.version:
             ndcg = run.result.per_user["ndcg"]
         else:
             ndcg = ranking_metrics(lists.ids, split.test_matrix(), k=lists.k).per_user["ndcg"]
-        try:
-            hit = disparity_drivers(dataset, ndcg, split=split, grouping=grouping,
-                                    groups=tuple(groups) if groups else None, k=lists.k)
-        except ExplanationError as exc:
-            hit = str(exc)
-        cache["results"][key] = hit
-    if isinstance(hit, str):
-        raise ExplanationError(hit)
-    return hit
+        return disparity_drivers(dataset, ndcg, split=split, grouping=grouping,
+                                 groups=tuple(groups) if groups else None, k=lists.k)
+
+    key = ("drivers", lists.version, grouping, tuple(groups) if groups else None)
+    return _cached(_cache(state), key, compute)
 
 
 def export_json(state: MutableMapping, explanations: list) -> bytes:
