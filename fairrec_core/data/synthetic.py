@@ -28,6 +28,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from fairrec_core.data import synthetic_zh as zh
+
 __all__ = ["SyntheticData", "generate", "CATEGORIES", "AGE_BANDS"]
 
 # --------------------------------------------------------------------------
@@ -290,6 +292,9 @@ class SyntheticData:
     truth : dict
         JSON-serialisable parameters and measured figures of each injected
         bias (see ``sample_data/README.md``).
+    encodings : dict
+        File kind -> text encoding for files not written as UTF-8 (the
+        Chinese sample writes its users file in GBK, as many platforms do).
     """
 
     interactions: pd.DataFrame
@@ -297,6 +302,7 @@ class SyntheticData:
     items: pd.DataFrame
     recommendations: pd.DataFrame
     truth: dict = field(default_factory=dict)
+    encodings: dict = field(default_factory=dict)
 
     def write(self, out_dir: str | Path) -> list[Path]:
         """Write the four CSV files and ``truth.json`` into ``out_dir``.
@@ -319,7 +325,8 @@ class SyntheticData:
         for name in ("interactions", "users", "items", "recommendations"):
             path = out / f"{name}.csv"
             # lineterminator fixed so files are byte-identical across platforms.
-            getattr(self, name).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+            getattr(self, name).to_csv(path, index=False, encoding=self.encodings.get(name, "utf-8"),
+                                       lineterminator="\n")
             paths.append(path)
         path = out / "truth.json"
         path.write_text(json.dumps(self.truth, indent=2, sort_keys=False) + "\n", encoding="utf-8")
@@ -336,9 +343,11 @@ def _iso_dates(seconds: np.ndarray) -> np.ndarray:
     return pd.to_datetime(seconds, unit="s").strftime("%Y-%m-%d").to_numpy(dtype=object)
 
 
-def _brand_names(rng: np.random.Generator, n: int) -> list[str]:
-    combos = [p + s + t for t in _BRAND_TAG for p in _BRAND_PREFIX for s in _BRAND_SUFFIX]
-    taken = set(_BIG_BRANDS)
+def _brand_names(rng: np.random.Generator, n: int, lang: str = "en") -> list[str]:
+    prefix, suffix, tags, big = ((_BRAND_PREFIX, _BRAND_SUFFIX, _BRAND_TAG, _BIG_BRANDS) if lang == "en"
+                                 else (zh.BRAND_PREFIX, zh.BRAND_SUFFIX, zh.BRAND_TAG, zh.BIG_BRANDS))
+    combos = [p + s + t for t in tags for p in prefix for s in suffix]
+    taken = set(big)
     combos = [c for c in combos if c not in taken]
     order = rng.permutation(len(combos))
     names = [combos[i] for i in order[: min(n, len(combos))]]
@@ -350,7 +359,7 @@ def _brand_names(rng: np.random.Generator, n: int) -> list[str]:
     return names
 
 
-def _make_items(rng: np.random.Generator, n_items: int):
+def _make_items(rng: np.random.Generator, n_items: int, lang: str = "en"):
     """Items, their (category, sub-type) slot, latent popularity and quality."""
     n_cat = len(CATEGORIES)
     cat = rng.choice(n_cat, size=n_items, p=_CATEGORY_ITEM_PROBS)
@@ -378,7 +387,8 @@ def _make_items(rng: np.random.Generator, n_items: int):
     small_seller = small_sorted[cat_start[cat] + pick]
     seller = np.where(is_big, big_seller, n_big + small_seller)
 
-    brands = np.array(list(_BIG_BRANDS) + _brand_names(rng, n_small), dtype=object)
+    big_names = _BIG_BRANDS if lang == "en" else zh.BIG_BRANDS
+    brands = np.array(list(big_names) + _brand_names(rng, n_small, lang), dtype=object)
     seller_ids = np.array([f"S{i:04d}" for i in range(1, n_big + n_small + 1)], dtype=object)
 
     # Latent popularity: Zipf over a random order of the items within each
@@ -408,7 +418,7 @@ def _make_items(rng: np.random.Generator, n_items: int):
     price = np.round(med * np.exp(sig * rng.standard_normal(n_items)), 2)
     price = np.maximum(price, 0.99)
 
-    titles, descs = _texts(rng, cat, sub, brands[seller])
+    titles, descs = _texts(rng, cat, sub, brands[seller], lang)
     items = pd.DataFrame(
         {
             "item_id": _ids("I", n_items),
@@ -435,47 +445,81 @@ def _cap_words(text: str) -> str:
     return " ".join(w[:1].upper() + w[1:] for w in text.split())
 
 
-def _texts(rng: np.random.Generator, cat: np.ndarray, sub: np.ndarray, brand: np.ndarray):
+_TEMPLATES_EN = (
+    "{A} {noun} made with {mat}, designed for {use}. Features {f1} and {f2}.",
+    "This {noun} is {a} and uses {mat}. Ideal for {use}, with {f1}.",
+    "{A} {noun} for {use}, made from {mat}: {f1} and {f2}.",
+)
+
+
+def _texts(rng: np.random.Generator, cat: np.ndarray, sub: np.ndarray, brand: np.ndarray,
+           lang: str = "en"):
     """Titles and descriptions from per-category vocabulary.
 
     Built per item with plain string formatting: the catalog is small next to
     the interaction table, and the word choices are drawn vectorised upfront.
+    The draws do not depend on ``lang`` (the Chinese vocabulary has the shape
+    of the English one), so both languages describe the same items.
     """
     n = len(cat)
     r = rng.random((n, 8))
     titles = []
     descs = []
-    templates = (
-        "{A} {noun} made with {mat}, designed for {use}. Features {f1} and {f2}.",
-        "This {noun} is {a} and uses {mat}. Ideal for {use}, with {f1}.",
-        "{A} {noun} for {use}, made from {mat}: {f1} and {f2}.",
-    )
-    vocab = [_VOCAB[c] for c in CATEGORIES]
-    subnames = [list(v["subtypes"]) for v in vocab]
+    subnames = [list(_VOCAB[c]["subtypes"]) for c in CATEGORIES]
     for j in range(n):
-        v = vocab[cat[j]]
+        c = CATEGORIES[cat[j]]
         noun = subnames[cat[j]][sub[j]]
-        feats = v["subtypes"][noun]
-        adjs = v["adjectives"]
-        a1 = int(r[j, 0] * len(adjs))
-        a2 = (a1 + 1 + int(r[j, 1] * (len(adjs) - 1))) % len(adjs)
-        f1 = int(r[j, 2] * len(feats))
-        f2 = (f1 + 1 + int(r[j, 3] * (len(feats) - 1))) % len(feats)
-        variant = v["variants"][int(r[j, 4] * len(v["variants"]))]
-        # Half the titles name a feature, like real listings do.
-        if r[j, 5] < 0.5:
-            title = f"{brand[j]} {adjs[a1]} {_cap_words(feats[f1])} {noun}, {variant}"
-        else:
-            title = f"{brand[j]} {adjs[a1]} {adjs[a2]} {noun}, {variant}"
+        v = _VOCAB[c]
+        n_adj, n_feat = len(v["adjectives"]), len(v["subtypes"][noun])
+        a1 = int(r[j, 0] * n_adj)
+        a2 = (a1 + 1 + int(r[j, 1] * (n_adj - 1))) % n_adj
+        f1 = int(r[j, 2] * n_feat)
+        f2 = (f1 + 1 + int(r[j, 3] * (n_feat - 1))) % n_feat
+        pick = {"a1": a1, "a2": a2, "f1": f1, "f2": f2,
+                "variant": int(r[j, 4] * len(v["variants"])),
+                # Half the titles name a feature, like real listings do.
+                "feature_title": bool(r[j, 5] < 0.5),
+                "template": int(r[j, 6] * len(_TEMPLATES_EN)),
+                "material": int(r[j, 7] * 3),
+                # Reuse r[j, 5] past the title's coin flip without correlating with it.
+                "use": int((2.0 * r[j, 5]) % 1.0 * 3)}
+        title, desc = (_item_text_en if lang == "en" else _item_text_zh)(c, noun, brand[j], pick)
         titles.append(title)
-        tpl = templates[int(r[j, 6] * len(templates))]
-        materials, uses = _SUBTYPE_MATERIALS_USES[noun]
-        mat = materials[int(r[j, 7] * len(materials))]
-        # Reuse r[j, 5] past the title's coin flip without correlating with it.
-        use = uses[int((2.0 * r[j, 5]) % 1.0 * len(uses))]
-        descs.append(tpl.format(A=adjs[a2], a=adjs[a2].lower(), noun=noun.lower(),
-                                mat=mat, use=use, f1=feats[f1], f2=feats[f2]))
+        descs.append(desc)
     return np.array(titles, dtype=object), np.array(descs, dtype=object)
+
+
+def _item_text_en(category: str, noun: str, brand: str, pick: dict) -> tuple[str, str]:
+    v = _VOCAB[category]
+    feats, adjs = v["subtypes"][noun], v["adjectives"]
+    variant = v["variants"][pick["variant"]]
+    if pick["feature_title"]:
+        title = f"{brand} {adjs[pick['a1']]} {_cap_words(feats[pick['f1']])} {noun}, {variant}"
+    else:
+        title = f"{brand} {adjs[pick['a1']]} {adjs[pick['a2']]} {noun}, {variant}"
+    materials, uses = _SUBTYPE_MATERIALS_USES[noun]
+    a2 = adjs[pick["a2"]]
+    desc = _TEMPLATES_EN[pick["template"]].format(
+        A=a2, a=a2.lower(), noun=noun.lower(), mat=materials[pick["material"]],
+        use=uses[pick["use"]], f1=feats[pick["f1"]], f2=feats[pick["f2"]])
+    return title, desc
+
+
+def _item_text_zh(category: str, noun_en: str, brand: str, pick: dict) -> tuple[str, str]:
+    # Chinese listings run words together ("品牌无线降噪头戴耳机 黑色"): word
+    # boundaries are for a segmenter to find, as in real exports.
+    v = zh.VOCAB[category]
+    noun, feats = v["subtypes"][noun_en]
+    adjs = v["adjectives"]
+    variant = v["variants"][pick["variant"]]
+    second = feats[pick["f1"]] if pick["feature_title"] else adjs[pick["a2"]]
+    title = f"{brand}{adjs[pick['a1']]}{second}{noun} {variant}"
+    materials, uses = zh.MATERIALS_USES[noun_en]
+    a2 = adjs[pick["a2"]]
+    desc = zh.DESCRIPTION_TEMPLATES[pick["template"]].format(
+        A=a2, a=a2, noun=noun, mat=materials[pick["material"]], use=uses[pick["use"]],
+        f1=feats[pick["f1"]], f2=feats[pick["f2"]])
+    return title, desc
 
 
 def _stratified(rng: np.random.Generator, strata: np.ndarray, probs: np.ndarray) -> np.ndarray:
@@ -845,6 +889,7 @@ def generate(
     seed: int = 42,
     rec_k: int = 20,
     test_n: int = 2,
+    lang: str = "en",
 ) -> SyntheticData:
     """Generate a seeded synthetic e-commerce data set with known biases.
 
@@ -866,6 +911,12 @@ def generate(
         The production recommender is trained without each user's last
         ``test_n`` interactions (by timestamp); these are the held-out items
         the ground-truth accuracy figures are measured on.
+    lang : {"en", "zh"}, default "en"
+        Language of the text: "zh" writes Chinese titles, descriptions,
+        categories, shop names, regions (华东, 华北, ...), a city-tier column
+        and Chinese column headers. The random draws are the same, so both
+        languages hold the same data and the same injected biases;
+        ``truth["labels"]`` maps every English group label to its Chinese one.
 
     Returns
     -------
@@ -889,6 +940,8 @@ def generate(
                     ("rec_k", rec_k), ("test_n", test_n)):
         if int(v) != v or v < 1:
             raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    if lang not in ("en", "zh"):
+        raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
     n_users, n_items, n_interactions = int(n_users), int(n_items), int(n_interactions)
     seed, rec_k, test_n = int(seed), int(rec_k), int(test_n)
     min_count = max(3, test_n + 1)
@@ -910,7 +963,7 @@ def generate(
     }
     r_items, r_users, r_taste = streams["items"], streams["users"], streams["taste"]
     r_inter, r_time, r_rating, r_rec = (streams[k] for k in ("interactions", "timestamps", "ratings", "recommender"))
-    items, latent = _make_items(r_items, n_items)
+    items, latent = _make_items(r_items, n_items, lang)
     band = r_users.choice(len(AGE_BANDS), size=n_users, p=_AGE_BAND_PROBS)
     counts = _activity(r_users, band, n_interactions, min_count, cap)
     users, uinfo = _make_users(r_users, band, counts)
@@ -954,4 +1007,43 @@ def generate(
     params = {"n_users": n_users, "n_items": n_items, "n_interactions": n_interactions,
               "seed": seed, "rec_k": rec_k, "test_n": test_n}
     truth = _truth(latent, uinfo, counts, u, item, rating, test, rec_items, n_users, n_items, rec_k, params)
-    return SyntheticData(interactions, users, items, recommendations, truth)
+    data = SyntheticData(interactions, users, items, recommendations, truth)
+    return data if lang == "en" else _to_chinese(data, seed)
+
+
+def _to_chinese(data: SyntheticData, seed: int) -> SyntheticData:
+    """Chinese labels and headers over the same data (texts are drawn in Chinese upstream)."""
+    labels = {
+        "category": dict(zip(CATEGORIES, (zh.CATEGORY_NAMES[c] for c in CATEGORIES))),
+        "gender": dict(zip(_GENDERS, zh.GENDERS)),
+        "region": dict(zip(_REGIONS, zh.REGIONS)),
+        "membership_tier": dict(zip(_TIERS, zh.TIERS)),
+        "seller_size": dict(zh.SELLER_SIZES),
+    }
+    users = data.users.copy()
+    for col in ("gender", "region", "membership_tier"):
+        users[col] = users[col].map(labels[col])
+    # City tier carries no signal, like region: its own stream (a spawn key
+    # past the English ones) leaves every other draw unchanged.
+    # Stratified by age band x activity quintile, as region is, so chance
+    # composition differences do not pose as a signal.
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(len(_STREAMS),)))
+    band = np.searchsorted(np.array(_AGE_EDGES[1:-1]), users["age"].to_numpy(), side="right")
+    counts = data.interactions["user_id"].value_counts().reindex(users["user_id"]).to_numpy()
+    quint = np.zeros(len(users), dtype=np.int64)
+    for b in range(len(AGE_BANDS)):
+        idx = np.flatnonzero(band == b)
+        if len(idx):
+            quint[idx] = (5 * np.argsort(np.argsort(counts[idx], kind="stable"))) // len(idx)
+    tier = _stratified(rng, band * 5 + quint, np.array(zh.CITY_TIER_PROBS))
+    users.insert(users.columns.get_loc("region") + 1, "city_tier",
+                 np.array(zh.CITY_TIERS, dtype=object)[tier])
+    items = data.items.copy()
+    items["category"] = items["category"].map(labels["category"])
+    items["seller_size"] = items["seller_size"].map(labels["seller_size"])
+    frames = {"interactions": data.interactions, "users": users, "items": items,
+              "recommendations": data.recommendations}
+    renamed = {k: f.rename(columns=zh.COLUMNS[k]) for k, f in frames.items()}
+    truth = dict(data.truth, lang="zh", labels=labels, columns=zh.COLUMNS)
+    return SyntheticData(renamed["interactions"], renamed["users"], renamed["items"],
+                         renamed["recommendations"], truth, encodings={"users": "gbk"})
