@@ -1,0 +1,20 @@
+"""The catalogue: one ``MESSAGES`` dict per area, merged; a key may appear once."""
+
+from __future__ import annotations
+
+from fairrec_core.i18n.catalogue import common
+
+_AREAS = (common,)
+
+
+def _merge() -> dict[str, tuple[str, str]]:
+    merged: dict[str, tuple[str, str]] = {}
+    for area in _AREAS:
+        for key, entry in area.MESSAGES.items():
+            if key in merged:
+                raise RuntimeError(f"catalogue key {key!r} is defined twice")
+            merged[key] = entry
+    return merged
+
+
+MESSAGES = _merge()
