@@ -8,11 +8,13 @@ so the sidebar and every page see the same, current Dataset.
 
 from __future__ import annotations
 
+import logging
 import os
 
 import streamlit as st
 
 from fairrec_core.errors import FairrecError
+from fairrec_core.i18n import LANGS, normalise_lang, t
 from fairrec_core.viz import data_session as ds
 from fairrec_core.viz import pipeline_session as ps
 
@@ -45,38 +47,56 @@ def _autoload_sample() -> None:
         except FairrecError as exc:
             st.session_state[ds.LOAD_ERROR] = str(exc)
         except OSError as exc:
-            st.session_state[ds.LOAD_ERROR] = f"The sample data could not be read: {exc}."
+            st.session_state[ds.LOAD_ERROR] = t("app.sample_unreadable", _lang(), error=exc)
 
 
-def _sidebar_status() -> None:
+def _lang() -> str:
+    """The interface language, kept in the URL (``?lang=zh``) so a link opens in it."""
+    lang = normalise_lang(st.query_params.get("lang", st.session_state.get("lang")))
+    st.session_state["lang"] = lang
+    return lang
+
+
+def _language_switch(lang: str) -> None:
+    choice = st.sidebar.radio(t("lang.switch", lang), LANGS, index=LANGS.index(lang),
+                              format_func=lambda code: t("lang.name", code), horizontal=True)
+    if choice != lang:
+        st.session_state["lang"] = choice
+        st.query_params["lang"] = choice
+        st.rerun()
+    # Page switches drop query parameters; put the language back on every run.
+    if st.query_params.get("lang") != lang:
+        st.query_params["lang"] = lang
+
+
+def _sidebar_status(lang: str) -> None:
     info = ds.status_lines(st.session_state)
-    st.sidebar.subheader("Session data")
+    st.sidebar.subheader(t("sidebar.session_data", lang))
     if info["state"] == "loaded":
         c = info["counts"]
-        origin = "sample data" if info["origin"] == "sample" else "uploaded files"
-        st.sidebar.success(f"Dataset loaded from {origin}", icon=":material/check_circle:")
-        st.sidebar.markdown(
-            f"**{c['users']:,}** users · **{c['items']:,}** items · "
-            f"**{c['interactions']:,}** interactions")
-        st.sidebar.markdown(f"Validation warnings: **{info['warnings']}**")
+        key = "sidebar.loaded_sample" if info["origin"] == "sample" else "sidebar.loaded_upload"
+        st.sidebar.success(t(key, lang), icon=":material/check_circle:")
+        st.sidebar.markdown(t("sidebar.counts", lang, users=f"{c['users']:,}",
+                              items=f"{c['items']:,}", interactions=f"{c['interactions']:,}"))
+        st.sidebar.markdown(t("sidebar.warnings", lang, n=info["warnings"]))
     elif info["state"] == "errors":
-        st.sidebar.error(f"Data has {info['errors']} error(s); see the Data page.",
-                         icon=":material/error:")
+        st.sidebar.error(t("sidebar.errors", lang, n=info["errors"]), icon=":material/error:")
     elif info["state"] == "incomplete":
-        st.sidebar.warning("An interactions file is still needed.", icon=":material/info:")
+        st.sidebar.warning(t("sidebar.incomplete", lang), icon=":material/info:")
     else:
-        st.sidebar.info("No data loaded yet. Start on the Data page.", icon=":material/info:")
+        st.sidebar.info(t("sidebar.empty", lang), icon=":material/info:")
     if info["files"]:
-        st.sidebar.caption("Files: " + "; ".join(info["files"]))
-    st.sidebar.caption("Data stays in this browser session; nothing is written to disk.")
+        st.sidebar.caption(t("sidebar.files", lang, files="; ".join(info["files"])))
+    st.sidebar.caption(t("sidebar.privacy", lang))
     model, lists = st.session_state.get(ps.MODEL_INFO), st.session_state.get(ps.LISTS)
     if model is not None:
-        st.sidebar.subheader("Model")
+        st.sidebar.subheader(t("sidebar.model", lang))
         st.sidebar.markdown(f"**{ps.md(model.label)}** ({model.source})")
-        st.sidebar.caption("Audited lists: " + (ps.md(lists.label) if lists is not None
-                                                else "none"))
+        st.sidebar.caption(t("sidebar.audited_lists", lang, lists=ps.md(lists.label)
+                             if lists is not None else t("sidebar.none", lang)))
 
 
+LANG = _lang()
 _keep_options_alive()
 _autoload_sample()
 ds.refresh(st.session_state, reader=_read_table)
@@ -88,24 +108,25 @@ ps.sync(st.session_state)  # drops a model, audit or sweep whose inputs changed
 # script (seen with AppTest.switch_page), so the file names carry a "_page"
 # suffix the URLs do not have.
 PAGES = [
-    st.Page("pages/data_page.py", title="Data", icon=":material/table_view:",
+    st.Page("pages/data_page.py", title=t("nav.data", LANG), icon=":material/table_view:",
             url_path="data", default=True),
-    st.Page("pages/train_page.py", title="Train", icon=":material/model_training:",
+    st.Page("pages/train_page.py", title=t("nav.train", LANG), icon=":material/model_training:",
             url_path="train"),
-    st.Page("pages/fairness_page.py", title="Fairness", icon=":material/balance:",
+    st.Page("pages/fairness_page.py", title=t("nav.fairness", LANG), icon=":material/balance:",
             url_path="fairness"),
-    st.Page("pages/explain_page.py", title="Explain", icon=":material/psychology:",
+    st.Page("pages/explain_page.py", title=t("nav.explain", LANG), icon=":material/psychology:",
             url_path="explain"),
-    st.Page("pages/whatif_page.py", title="What-if", icon=":material/tune:",
+    st.Page("pages/whatif_page.py", title=t("nav.whatif", LANG), icon=":material/tune:",
             url_path="what-if"),
-    st.Page("pages/report_page.py", title="Report", icon=":material/description:",
+    st.Page("pages/report_page.py", title=t("nav.report", LANG), icon=":material/description:",
             url_path="report"),
 ]
 page = st.navigation(PAGES)
-_sidebar_status()
+_language_switch(LANG)
+_sidebar_status(LANG)
 try:
     page.run()
 except Exception as exc:  # last line of defence: a message, never a traceback
-    st.error(f"This page stopped because of an unexpected problem: {exc}. "
-             "Reload the page; if the data is the cause, check it on the Data page.",
-             icon=":material/error:")
+    # The browser gets one plain sentence; whoever runs the server gets the traceback.
+    logging.getLogger("fairrec.dashboard").exception("page %s failed", page.title)
+    st.error(t("app.page_error", LANG, error=exc), icon=":material/error:")

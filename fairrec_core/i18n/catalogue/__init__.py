@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fairrec_core.i18n.catalogue import common
+from fairrec_core.i18n.catalogue import app_shell, common
 
-_AREAS = (common,)
+_AREAS = (common, app_shell)
 
 
 def _merge() -> dict[str, tuple[str, str]]:
