@@ -12,13 +12,19 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from fairrec_core.data.attributes import band_user_attributes, parse_timestamps
-from fairrec_core.data.dataset import Dataset, Recommendations
+from fairrec_core.data.attributes import band_user_attributes
+from fairrec_core.data.checks import check_ratings, check_threshold, confusable_ids
+from fairrec_core.data.dataset import Dataset
+from fairrec_core.data.parquet import is_parquet, locate_part_rows, read_parquet
 from fairrec_core.data.reading import MAX_UPLOAD_BYTES, RawTable, as_float, read_csv
-from fairrec_core.data.schema import ColumnMapping, detect_roles, resolve_overrides
+from fairrec_core.data.schema import ColumnMapping, columns_hint, detect_roles, resolve_overrides
+from fairrec_core.data.side_tables import (build_items, build_recommendations,
+                                          flag_unknown, positions)
+from fairrec_core.data.timestamps import read_timestamps, timestamp_issues
 from fairrec_core.data.validation import Issue, ValidationReport, example_rows
 from fairrec_core.errors import ConfigError
 
+MAX_WEIGHT = 1e6  # an interaction weight beyond this is a corrupt cell, not a count
 # Relative strength of implicit events, used as interaction weights.
 EVENT_WEIGHTS = {"view": 1.0, "pv": 1.0, "impression": 0.5, "click": 2.0, "fav": 3.0,
                  "favorite": 3.0, "wishlist": 3.0, "cart": 3.0, "add_to_cart": 3.0,
@@ -53,6 +59,9 @@ def read_files(files: dict, *, encoding=None, delimiter=None,
             continue
         enc = encoding.get(kind) if isinstance(encoding, dict) else encoding
         delim = delimiter.get(kind) if isinstance(delimiter, dict) else delimiter
+        if is_parquet(source):  # a .parquet file or a folder of part files
+            tables[kind] = read_parquet(source, max_bytes=max_bytes)
+            continue
         tables[kind] = read_csv(source, encoding=enc, delimiter=delim, max_bytes=max_bytes)
     return tables
 
@@ -97,12 +106,14 @@ def load_dataset(interactions, users=None, items=None, recommendations=None, *,
     return outcome.dataset
 
 
+@locate_part_rows
 def build_dataset(tables: dict[str, RawTable], *, mapping: dict | None = None,
                   rating_threshold: float | None = None, on_unknown_ids: str = "error",
                   min_user_interactions: int = 3) -> LoadOutcome:
     """Validate already-read tables and index them; never raises on bad data."""
     if on_unknown_ids not in ("error", "drop"):
         raise ConfigError("on_unknown_ids must be 'error' or 'drop'.")
+    rating_threshold = check_threshold(rating_threshold)
     report = ValidationReport()
     outcome = LoadOutcome(None, report, tables)
     if "interactions" not in tables:
@@ -128,7 +139,7 @@ def build_dataset(tables: dict[str, RawTable], *, mapping: dict | None = None,
             report.add(Issue.error(
                 table.name, None, "missing_column",
                 f"{table.name} has no {' or '.join(r.replace('|', '/') for r in missing)} "
-                f"column. Its columns are: {', '.join(cols)}. Name the right one in the "
+                f"column. {columns_hint(cols)} Name the right one in the "
                 f"column mapping (CLI: --map {kind}.{missing[0].split('|')[0]}=COLUMN)."))
             continue
         frames[kind] = table.frame
@@ -144,40 +155,47 @@ def build_dataset(tables: dict[str, RawTable], *, mapping: dict | None = None,
     item_index = _make_index(ids, "item", "items", names, report)
     if not report.ok:
         return outcome
+    _look_alike_ids(user_index, item_index, frames, names, outcome.mappings, report)
 
     inter = _interactions(frames["interactions"], ids["interactions"], outcome.mappings,
                           user_index, item_index, names, report, on_unknown_ids,
                           rating_threshold)
     recs = None
     if "recommendations" in frames:
-        recs = _recommendations(frames["recommendations"], ids["recommendations"],
-                                outcome.mappings["recommendations"], user_index, item_index,
-                                names["recommendations"], report, on_unknown_ids)
+        recs = build_recommendations(frames["recommendations"], ids["recommendations"],
+                                     outcome.mappings["recommendations"], user_index,
+                                     item_index, names["recommendations"], report,
+                                     on_unknown_ids)
     if not report.ok:
         return outcome
 
     users, user_numeric = band_user_attributes(
         frames.get("users"), outcome.mappings.get("users"), ids.get("users"), user_index,
         names.get("users", "users.csv"), report)
-    items = _items(frames.get("items"), outcome.mappings.get("items"), ids.get("items"),
-                   item_index, names.get("items", "items.csv"), report)
+    items = build_items(frames.get("items"), outcome.mappings.get("items"), ids.get("items"),
+                        item_index, names.get("items", "items.csv"), report)
     inter_df, threshold = inter
     _check_sufficiency(inter_df, user_index, item_index, names["interactions"],
                        min_user_interactions, report)
     if not report.ok:
         return outcome
 
-    sources = {}
-    for kind, table in tables.items():
-        info = table.describe()
-        if kind in outcome.mappings:
-            info["mapping"] = outcome.mappings[kind].to_dict()
-        sources[kind] = info
+    sources = {kind: {**table.describe(), **({"mapping": outcome.mappings[kind].to_dict()}
+                                             if kind in outcome.mappings else {})}
+               for kind, table in tables.items()}
     outcome.dataset = Dataset(user_ids=user_index, item_ids=item_index,
                               interactions=inter_df, users=users, items=items,
                               user_numeric=user_numeric, recommendations=recs,
                               report=report, sources=sources, rating_threshold=threshold)
     return outcome
+
+
+def _look_alike_ids(user_index, item_index, frames, names, mappings, report) -> None:
+    """Warn about ids that differ only by invisible characters or case, per own file."""
+    for role, index in (("user", user_index), ("item", item_index)):
+        kind = f"{role}s" if f"{role}s" in frames else "interactions"
+        confusable_ids(index, name=names[kind], column=mappings[kind].roles[role],
+                       role=role, report=report)
 
 
 def _clean_ids(frame, mapping, name, report) -> dict[str, pd.Series]:
@@ -212,40 +230,16 @@ def _make_index(ids, role, own_kind, names, report) -> pd.Index:
     return pd.Index(np.sort(seen.dropna().unique().astype(object)), name=role)
 
 
-def _positions(values: pd.Series, index: pd.Index) -> np.ndarray:
-    codes, uniques = pd.factorize(values)
-    return index.get_indexer(pd.Index(uniques.astype(object)))[codes]
-
-
-def _unknown(pos, values, role, name, col, own, report, on_unknown_ids) -> np.ndarray:
-    """Flag rows whose id is not in the users/items file; returns the keep mask."""
-    bad = pos < 0
-    if not bad.any():
-        return np.ones(len(pos), dtype=bool)
-    rows, n = example_rows(bad)
-    examples = ", ".join(map(str, pd.unique(values[bad])[:3]))
-    if on_unknown_ids == "drop":
-        report.add(Issue.warning(name, col, "unknown_ids",
-                                 f"{n} row(s) name {role}s absent from {own} (e.g. {examples}); "
-                                 "they were left out.", count=n, rows=rows))
-    else:
-        report.add(Issue.error(name, col, "unknown_ids",
-                               f"{n} row(s) name {role}s absent from {own} (e.g. {examples}). "
-                               f"Upload matching exports, or choose to drop such rows "
-                               "(CLI: --drop-unknown-ids).", count=n, rows=rows))
-    return ~bad
-
-
 def _interactions(frame, ids, mappings, user_index, item_index, names, report,
                   on_unknown_ids, rating_threshold):
     m = mappings["interactions"]
     name = names["interactions"]
     n = len(frame)
-    uid = _positions(ids["user"], user_index)
-    iid = _positions(ids["item"], item_index)
-    keep = _unknown(uid, ids["user"].to_numpy(), "user", name, m.roles["user"],
+    uid = positions(ids["user"], user_index)
+    iid = positions(ids["item"], item_index)
+    keep = flag_unknown(uid, ids["user"].to_numpy(), "user", name, m.roles["user"],
                     names.get("users", "users.csv"), report, on_unknown_ids)
-    keep &= _unknown(iid, ids["item"].to_numpy(), "item", name, m.roles["item"],
+    keep &= flag_unknown(iid, ids["item"].to_numpy(), "item", name, m.roles["item"],
                      names.get("items", "items.csv"), report, on_unknown_ids)
     out = pd.DataFrame({"user": uid.astype(np.int32), "item": iid.astype(np.int32)})
     weight = np.ones(n, dtype=np.float32)
@@ -255,33 +249,21 @@ def _interactions(frame, ids, mappings, user_index, item_index, names, report,
     if "rating" in m.roles:
         col = m.roles["rating"]
         rating = as_float(frame[col])
-        bad = np.isnan(rating)
-        if bad.any():
-            rows, k = example_rows(bad)
-            report.add(Issue.error(name, col, "non_numeric",
-                                   f"{k} row(s) have an empty or non-numeric rating "
-                                   f"(e.g. '{frame[col][bad].iloc[0]}').", count=k, rows=rows))
-        else:
-            lo, hi = float(np.min(rating)), float(np.max(rating))
-            threshold = rating_threshold
-            if threshold is None:
-                threshold = 4.0 if hi <= 5 and lo >= 0 else 0.8 * hi
-            positive = rating >= threshold
+        threshold, pos = check_ratings(rating, frame[col], name=name, column=col,
+                                       threshold=rating_threshold, report=report)
+        if pos is not None:
+            positive = pos
             out["rating"] = rating
-            if not positive.any():
-                report.add(Issue.error(name, col, "no_positives",
-                                       f"No rating reaches the positive threshold {threshold:g} "
-                                       f"(ratings range {lo:g}-{hi:g}); set rating_threshold.",
-                                       count=n))
     if "weight" in m.roles:
         col = m.roles["weight"]
         w = as_float(frame[col])
-        bad = np.isnan(w) | (w < 0)
+        bad = ~np.isfinite(w) | (w < 0) | (w > MAX_WEIGHT)
         if bad.any():
             rows, k = example_rows(bad)
             report.add(Issue.error(name, col, "non_numeric",
-                                   f"{k} row(s) have an empty, negative or non-numeric weight.",
-                                   count=k, rows=rows))
+                                   f"{k} row(s) have an empty, negative, non-numeric or "
+                                   f"absurd weight (over {MAX_WEIGHT:,.0f}; e.g. "
+                                   f"'{frame[col][bad].iloc[0]}').", count=k, rows=rows))
         weight = w.astype(np.float32)
     if "event" in m.roles:
         col = m.roles["event"]
@@ -299,14 +281,9 @@ def _interactions(frame, ids, mappings, user_index, item_index, names, report,
                                      count=k, rows=rows))
     if "timestamp" in m.roles:
         col = m.roles["timestamp"]
-        ts, bad = parse_timestamps(frame[col])
-        if bad.any():
-            rows, k = example_rows(bad)
-            report.add(Issue.error(name, col, "bad_timestamp",
-                                   f"{k} row(s) have an empty or unreadable timestamp (e.g. "
-                                   f"'{frame[col][bad].iloc[0]}'); use unix seconds or "
-                                   "milliseconds, or ISO-8601 dates.", count=k, rows=rows))
-        out["timestamp"] = ts
+        reading = read_timestamps(frame[col])
+        report.extend(timestamp_issues(reading, frame[col], name=name, column=col))
+        out["timestamp"] = reading.seconds
     out["weight"] = weight
     out["positive"] = positive
     if not report.ok:
@@ -356,104 +333,6 @@ def _merge_repeats(out: pd.DataFrame, name: str, report) -> pd.DataFrame:
             agg[c] = "first" if c == "timestamp" else "max"
     merged = out.groupby(["user", "item"], sort=False, as_index=False).agg(agg)
     return merged.sort_values("_row", kind="stable")[out.columns]
-
-
-def _recommendations(frame, ids, m, user_index, item_index, name, report, on_unknown_ids):
-    uid = _positions(ids["user"], user_index)
-    iid = _positions(ids["item"], item_index)
-    keep = _unknown(uid, ids["user"].to_numpy(), "user", name, m.roles["user"], "users",
-                    report, on_unknown_ids)
-    keep &= _unknown(iid, ids["item"].to_numpy(), "item", name, m.roles["item"], "items",
-                     report, on_unknown_ids)
-    df = pd.DataFrame({"user": uid, "item": iid, "_row": np.arange(len(frame))})
-    for role in ("rank", "score"):
-        if role in m.roles:
-            col = m.roles[role]
-            v = as_float(frame[col])
-            bad = np.isnan(v)
-            if bad.any():
-                rows, k = example_rows(bad)
-                report.add(Issue.error(name, col, "non_numeric",
-                                       f"{k} row(s) have an empty or non-numeric {role}.",
-                                       count=k, rows=rows))
-            df[role] = v
-    if not report.ok:
-        return None
-    df = df[keep]
-    if "rank" in df:
-        order = ["user", "rank"]
-        asc = [True, True]
-        dup = df.duplicated(["user", "rank"], keep=False).to_numpy()
-        if dup.any():
-            rows = (df["_row"].to_numpy()[dup][:5] + 2).tolist()
-            report.add(Issue.error(name, m.roles["rank"], "duplicate_ranks",
-                                   f"{int(dup.sum())} row(s) give a user two items at the "
-                                   "same rank.", count=int(dup.sum()), rows=rows))
-    else:
-        order, asc = ["user", "score"], [True, False]
-    dup_items = df.duplicated(["user", "item"], keep=False).to_numpy()
-    if dup_items.any():
-        rows = (df["_row"].to_numpy()[dup_items][:5] + 2).tolist()
-        report.add(Issue.error(name, m.roles["item"], "duplicate_items",
-                               f"{int(dup_items.sum())} row(s) list the same item twice for "
-                               "one user.", count=int(dup_items.sum()), rows=rows))
-    if not report.ok:
-        return None
-    df = df.sort_values(order + ["_row"], ascending=asc + [True], kind="stable")
-    users = df["user"].to_numpy()
-    pos = np.arange(len(df)) - np.searchsorted(users, users, side="left")
-    k = int(pos.max()) + 1 if len(df) else 0
-    items = np.full((len(user_index), k), -1, dtype=np.int32)
-    items[users, pos] = df["item"].to_numpy()
-    scores = None
-    if "score" in df:
-        scores = np.full(items.shape, np.nan)
-        scores[users, pos] = df["score"].to_numpy()
-    return Recommendations(items=items, scores=scores)
-
-
-def _items(frame, m, ids, item_index, name, report) -> pd.DataFrame:
-    out = pd.DataFrame(index=pd.RangeIndex(len(item_index)))
-    if frame is None:
-        return out
-    pos = item_index.get_indexer(pd.Index(ids["item"].astype(object)))
-    ok = pos >= 0
-    for role in ("title", "description", "category", "provider"):
-        if role in m.roles:
-            col = pd.Series(pd.NA, index=out.index, dtype="object")
-            col.iloc[pos[ok]] = frame[m.roles[role]].to_numpy(dtype=object)[ok]
-            out[role] = col
-    if "price" in m.roles:
-        raw = frame[m.roles["price"]]
-        price = as_float(raw)
-        bad = np.isnan(price) & raw.notna().to_numpy()
-        if bad.any():
-            rows, k = example_rows(bad)
-            report.add(Issue.warning(name, m.roles["price"], "non_numeric",
-                                     f"{k} row(s) have a non-numeric price; left empty.",
-                                     count=k, rows=rows))
-        col = np.full(len(out), np.nan)
-        col[pos[ok]] = price[ok]
-        out["price"] = col
-    if "created_at" in m.roles:
-        ts, bad = parse_timestamps(frame[m.roles["created_at"]], allow_missing=True)
-        if bad.any():
-            rows, k = example_rows(bad)
-            report.add(Issue.warning(name, m.roles["created_at"], "bad_timestamp",
-                                     f"{k} row(s) have an unreadable date; left empty.",
-                                     count=k, rows=rows))
-        col = np.full(len(out), np.nan)
-        col[pos[ok]] = np.where(ts < 0, np.nan, ts)[ok]
-        out["created_at"] = pd.to_datetime(col, unit="s", utc=True)
-    for attr in m.attributes:
-        col = pd.Series(pd.NA, index=out.index, dtype="object")
-        col.iloc[pos[ok]] = frame[attr].to_numpy(dtype=object)[ok]
-        out[attr] = col
-    if "title" not in out and "description" not in out:
-        report.add(Issue.warning(name, None, "no_text",
-                                 f"{name} has no title or description column: text-reading "
-                                 "models will use item ids only."))
-    return out
 
 
 def _check_sufficiency(inter, user_index, item_index, name, min_user, report) -> None:

@@ -1,10 +1,17 @@
 """Reading CSV exports from a path or uploaded bytes.
 
 Encodings: UTF-8, UTF-8 with BOM and GB18030 (a superset of GBK and GB2312)
-are detected; any Python codec name can be forced. Delimiters: comma, tab,
-semicolon and pipe are sniffed; one can be forced. Quoted fields may hold
+are detected (see :mod:`fairrec_core.data.encoding`: a UTF-8 file with a few
+damaged lines stays UTF-8 and the lines are named); any Python codec name can
+be forced. Delimiters: comma, tab, semicolon and pipe are sniffed; one can be
+forced. Lines may end in LF, CRLF or CR alone. Quoted fields may hold
 delimiters and newlines. Every failure becomes a validation issue naming the
 file, never a stray exception.
+
+Limits, each refused with a message naming it: ``max_bytes`` per file
+(200 MB by default), ``MAX_COLUMNS`` (10,000) columns per file, checked on the
+header before anything is parsed, and ``MAX_CELL_CHARS`` (131,072) characters
+per cell.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,9 +29,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from fairrec_core.data.encoding import Decoded, decode
 from fairrec_core.data.validation import Issue
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # mirrors server.maxUploadSize in .streamlit/config.toml
+MAX_COLUMNS = 10_000  # per file; wider exports are refused before parsing
+MAX_CELL_CHARS = 131_072  # longest cell (128 K characters); Python's csv default limit
 DELIMITERS = (",", "\t", ";", "|")
 _DELIM_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 _NA_VALUES = ["", "NaN", "nan", "NULL", "null", "None", "N/A", "n/a"]
@@ -105,52 +116,116 @@ def read_csv(source, *, name: str | None = None, encoding: str | None = None,
     data, default_name = source_bytes(source)
     name = name or default_name
     table = RawTable(name, None, sha256=hashlib.sha256(data).hexdigest(), n_bytes=len(data))
-
-    def fail(code: str, message: str, column=None, rows=(), count=0) -> RawTable:
-        table.issues.append(Issue.error(name, column, code, message, rows=rows, count=count))
+    problem = _refuse_bytes(data, name, max_bytes)
+    if problem is not None:
+        table.issues.append(Issue.error(name, None, problem[0], problem[1]))
         return table
-
-    if len(data) > max_bytes:
-        return fail("too_large", f"{name} is {len(data) / 2**20:.1f} MB, over the "
-                    f"{max_bytes / 2**20:.0f} MB limit. Split it, or raise the limit "
-                    "(server.maxUploadSize / --max-mb).")
-    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
-        return fail("empty_file", f"{name} is empty: it has no header and no rows.")
-    for magic, what in _MAGIC.items():
-        if data.startswith(magic):
-            return fail("not_csv", f"{name} is not a CSV text file; it looks like {what}. "
-                        "Export or save it as CSV (comma-separated values) and upload that.")
-    if b"\x00" in data[:65536]:
-        hint = (" It may be UTF-16 text: save it as UTF-8 CSV."
-                if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "")
-        return fail("not_csv", f"{name} is binary, not CSV text (it contains NUL bytes).{hint}")
-
     try:
-        text, table.encoding = _decode(data, encoding)
+        decoded = decode(data, encoding)
     except LookupError:
-        return fail("bad_encoding", f"'{encoding}' is not a known text encoding.")
+        return _fail(table, "bad_encoding", f"'{encoding}' is not a known text encoding.")
     except UnicodeDecodeError as exc:
         forced = f" as {encoding}" if encoding else " as UTF-8 or GB18030/GBK"
-        return fail("bad_encoding", f"{name} could not be decoded{forced} (byte {exc.start}). "
-                    "Choose its encoding explicitly, or re-save it as UTF-8.")
+        return _fail(table, "bad_encoding",
+                     f"{name} could not be decoded{forced} (byte {exc.start}). Choose its "
+                     "encoding explicitly, or re-save it as UTF-8.")
+    text, table.encoding = decoded.text, decoded.encoding
+    if decoded.n_doubtful:
+        table.issues.append(_encoding_warning(name, decoded))
     if _control_fraction(text) > 0.01:
-        return fail("not_csv", f"{name} does not look like CSV text: it holds many control "
-                    "characters. Export or save it as CSV and upload that.")
-
+        return _fail(table, "not_csv", f"{name} does not look like CSV text: it holds many "
+                     "control characters. Export or save it as CSV and upload that.")
     if delimiter is None:
         delimiter = sniff_delimiter(text)
     table.delimiter = delimiter
+    width, header_end = _header_width(text, delimiter)
+    if width > MAX_COLUMNS:
+        return _fail(table, "too_many_columns",
+                     f"{name} has {width:,} columns; fairrec reads at most {MAX_COLUMNS:,} "
+                     "columns per file. Keep the id column and the attributes to audit, "
+                     "and upload that.", count=width)
+    utf8 = data if table.encoding in ("utf-8", "utf-8-sig") and not decoded.n_doubtful else None
+    frame = _read_frame(table, text, utf8, delimiter, header_end)
+    if frame is None:
+        return table
+    return _check_frame(table, frame, delimiter)
+
+
+def _fail(table: RawTable, code: str, message: str, column=None, rows=(), count=0) -> RawTable:
+    table.issues.append(Issue.error(table.name, column, code, message, rows=rows, count=count))
+    return table
+
+
+def _refuse_bytes(data: bytes, name: str, max_bytes: int) -> tuple[str, str] | None:
+    """(code, message) when the bytes cannot be CSV text at all, else None."""
+    if len(data) > max_bytes:
+        return "too_large", (f"{name} is {len(data) / 2**20:.1f} MB, over the "
+                             f"{max_bytes / 2**20:.0f} MB limit. Split it, or raise the limit "
+                             "(server.maxUploadSize / --max-mb).")
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        return "empty_file", f"{name} is empty: it has no header and no rows."
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            return "not_csv", (f"{name} is not a CSV text file; it looks like {what}. Export "
+                               "or save it as CSV (comma-separated values) and upload that.")
+    if b"\x00" in data[:65536]:
+        hint = (" It may be UTF-16 text: save it as UTF-8 CSV."
+                if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "")
+        return "not_csv", f"{name} is binary, not CSV text (it contains NUL bytes).{hint}"
+    return None
+
+
+def _encoding_warning(name: str, decoded: Decoded) -> Issue:
+    lines = ", ".join(map(str, decoded.doubtful))
+    if decoded.encoding == "gb18030":
+        return Issue.warning(name, None, "mixed_encoding",
+                             f"{name} was read as GB18030 (Chinese GBK), but "
+                             f"{decoded.n_doubtful} line(s) look like UTF-8 (lines {lines}); "
+                             "their text may be garbled. Re-save the file in one encoding, "
+                             "or choose its encoding.",
+                             count=decoded.n_doubtful, rows=decoded.doubtful)
+    return Issue.warning(name, None, "undecodable_text",
+                         f"{name} is UTF-8 but {decoded.n_doubtful} line(s) are not (lines "
+                         f"{lines}); their unreadable bytes were replaced by '\ufffd'. "
+                         "Re-save the file as UTF-8, or choose its encoding.",
+                         count=decoded.n_doubtful, rows=decoded.doubtful)
+
+
+def _read_frame(table, text, utf8, delimiter, header_end) -> pd.DataFrame | None:
+    """The parsed frame, or None after recording why it could not be parsed."""
+    name = table.name
     try:
-        frame = _parse(text, data if table.encoding in ("utf-8", "utf-8-sig") else None,
-                       delimiter)
+        return _parse(text, utf8, delimiter, header_end)
     except _NoHeader:
-        return fail("empty_file", f"{name} has no header line.")
+        _fail(table, "empty_file", f"{name} has no header line.")
+    except _CellTooLarge as big:
+        _fail(table, "cell_too_large", _too_large_message(name, big.rows[0]),
+              column=big.column, rows=big.rows[:5], count=len(big.rows))
     except (pa.ArrowInvalid, csv.Error, ValueError):
-        rows, count, expected = _bad_rows(text, delimiter)
-        return fail("malformed_rows",
-                    f"{name}: {count} row(s) do not have the {expected} fields the header "
-                    f"has ({_DELIM_NAMES.get(delimiter, delimiter)}-separated). Check quoting "
-                    "and the delimiter.", rows=rows, count=count)
+        code, rows, count, expected = _diagnose(text, delimiter)
+        sep = _DELIM_NAMES.get(delimiter, delimiter)
+        if code == "cell_too_large":
+            _fail(table, code, _too_large_message(name, rows[0]), rows=rows, count=1)
+        elif count and expected:
+            _fail(table, "malformed_rows",
+                  f"{name}: {count} row(s) do not have the {expected} fields the header has "
+                  f"({sep}-separated). Check quoting and the delimiter.",
+                  rows=rows, count=count)
+        else:
+            _fail(table, "malformed_rows",
+                  f"{name} could not be read as {sep}-separated text. Check quoting (an "
+                  "unclosed quote swallows the rest of the file) and the delimiter.")
+    return None
+
+
+def _too_large_message(name: str, row: int) -> str:
+    return (f"{name}: row {row} has a cell longer than {MAX_CELL_CHARS:,} characters, the "
+            "most fairrec reads in one cell (a title or description is far shorter). "
+            "Shorten or remove that text.")
+
+
+def _check_frame(table: RawTable, frame: pd.DataFrame, delimiter: str) -> RawTable:
+    name = table.name
     if any(c.startswith("Unnamed: ") for c in frame.columns):
         blanks = [i + 1 for i, c in enumerate(frame.columns) if c.startswith("Unnamed: ")]
         table.issues.append(Issue.warning(
@@ -158,14 +233,14 @@ def read_csv(source, *, name: str | None = None, encoding: str | None = None,
             f"{name}: column(s) {', '.join(map(str, blanks))} have no name in the header.",
             count=len(blanks)))
     if len(frame) == 0:
-        return fail("header_only", f"{name} has a header but no data rows.")
+        return _fail(table, "header_only", f"{name} has a header but no data rows.")
     if len(frame.columns) == 1:
         other = next((d for d in DELIMITERS if d != delimiter and d in frame.columns[0]), None)
         if other is not None:
-            return fail("wrong_delimiter",
-                        f"{name} was read as {_DELIM_NAMES.get(delimiter, repr(delimiter))}-"
-                        f"separated but its header looks {_DELIM_NAMES[other]}-separated "
-                        f"('{frame.columns[0][:60]}'). Choose the delimiter explicitly.")
+            return _fail(table, "wrong_delimiter",
+                         f"{name} was read as {_DELIM_NAMES.get(delimiter, repr(delimiter))}-"
+                         f"separated but its header looks {_DELIM_NAMES[other]}-separated "
+                         f"('{frame.columns[0][:60]}'). Choose the delimiter explicitly.")
     table.frame = frame
     return table
 
@@ -174,13 +249,35 @@ class _NoHeader(Exception):
     pass
 
 
-def _parse(text: str, utf8: bytes | None, delimiter: str) -> pd.DataFrame:
+class _CellTooLarge(Exception):
+    def __init__(self, column: str, rows: list[int]):
+        super().__init__(column)
+        self.column, self.rows = column, rows
+
+
+_QUOTED = re.compile(r'"[^"]*"')
+_BLOCK_BYTES = 16 << 20  # Arrow block: a record longer than this cannot be parsed
+
+
+def _header_width(text: str, delimiter: str) -> tuple[int, int]:
+    """Fields in the header line (quoted delimiters not counted) and where it ends."""
+    end = len(text)
+    for newline in ("\n", "\r"):
+        found = text.find(newline, 0, end)
+        if found >= 0:
+            end = found
+    return _QUOTED.sub("", text[:end]).count(delimiter) + 1, end
+
+
+def _parse(text: str, utf8: bytes | None, delimiter: str, header_end: int) -> pd.DataFrame:
     """Parse with Arrow's multi-threaded reader, every column as text.
 
-    Quoted fields may span lines. Column names come from the standard csv
-    module so that each column can be declared text before Arrow infers types.
+    Quoted fields may span lines; CR, LF and CRLF all end a line. Column names
+    come from the standard csv module so that each column can be declared text
+    before Arrow infers types. Cells longer than ``MAX_CELL_CHARS`` are refused.
     """
-    first = next(csv.reader(io.StringIO(text[:1 << 20]), delimiter=delimiter), None)
+    head = text[:max(1 << 20, header_end + 2)]
+    first = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), None)
     if not first:
         raise _NoHeader
     names = [c.strip() or f"Unnamed: {i}" for i, c in enumerate(first)]
@@ -196,11 +293,21 @@ def _parse(text: str, utf8: bytes | None, delimiter: str) -> pd.DataFrame:
         raw = raw[3:]
     table = pacsv.read_csv(
         io.BytesIO(raw),
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
+                                       block_size=_BLOCK_BYTES),
         parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(
             column_types={c: pa.string() for c in names}, null_values=_NA_VALUES,
             strings_can_be_null=True, quoted_strings_can_be_null=True))
+    for col_name, column in zip(names, table.columns):
+        # A cell's characters are at most its bytes, and its bytes at most the column's.
+        if column.nbytes <= MAX_CELL_CHARS:
+            continue
+        if (pc.max(pc.binary_length(column)).as_py() or 0) > MAX_CELL_CHARS:
+            lengths = pc.utf8_length(column).to_numpy(zero_copy_only=False)
+            rows = np.flatnonzero(np.nan_to_num(lengths.astype(np.float64)) > MAX_CELL_CHARS)
+            if rows.size:
+                raise _CellTooLarge(col_name, [int(r) + 2 for r in rows])
     return table.to_pandas()
 
 
@@ -215,7 +322,8 @@ def as_float(values: pd.Series) -> np.ndarray:
 
 def sniff_delimiter(text: str, sample_lines: int = 50) -> str:
     """Pick the delimiter that splits the first lines into the most, consistent fields."""
-    sample = "\n".join(text.splitlines()[:sample_lines])
+    # Only the start is split: splitting a 200 MB text into lines costs its size again.
+    sample = "\n".join(text[:1 << 20].splitlines()[:sample_lines])
     best, best_key = ",", (0, 0)
     for delim in DELIMITERS:
         try:
@@ -233,41 +341,33 @@ def sniff_delimiter(text: str, sample_lines: int = 50) -> str:
     return best
 
 
-def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
-    if encoding:
-        return data.decode(encoding), encoding
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8"), "utf-8-sig"
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as first:
-        try:
-            # GB18030 decodes GBK and GB2312 too; exports from Chinese platforms use them.
-            return data.decode("gb18030"), "gb18030"
-        except UnicodeDecodeError:
-            raise first from None
-
-
 def _control_fraction(text: str) -> float:
     sample = text[:65536]
     bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n")
     return bad / max(len(sample), 1)
 
 
-def _bad_rows(text: str, delimiter: str, limit: int = 5) -> tuple[list[int], int, int]:
-    """Spreadsheet row numbers (header = 1) of records with the wrong field count."""
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+def _diagnose(text: str, delimiter: str, limit: int = 5):
+    """Why Arrow could not parse: (code, example rows, count, header fields).
+
+    Rows are spreadsheet rows (header = 1). The csv module stops at a cell
+    longer than its field limit, which equals ``MAX_CELL_CHARS``.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows, count, expected, row_no = [], 0, 0, 1
     try:
-        header = next(reader)
-        expected = len(header)
+        expected = len(next(reader))
         for record in reader:
             row_no += 1
             if record and len(record) != expected:
                 count += 1
                 if len(rows) < limit:
                     rows.append(row_no)
-    except csv.Error:
+    except StopIteration:
+        pass
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            return "cell_too_large", [row_no + 1], 1, expected
         count += 1
         rows.append(row_no + 1)
-    return rows, max(count, 1), expected
+    return "malformed_rows", rows, count, expected

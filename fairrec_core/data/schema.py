@@ -147,7 +147,7 @@ def detect_roles(columns, kind: str, overrides: dict[str, str] | None = None) ->
         if col and col not in columns:
             raise ConfigError(
                 f"The mapping says {role}={col} for the {kind} file, but it has no column "
-                f"'{col}'. Its columns are: {', '.join(columns)}.")
+                f"'{col}'. {columns_hint(columns)}")
 
     chosen = [c for c in overrides.values() if c]
     twice = sorted({c for c in chosen if chosen.count(c) > 1})
@@ -197,6 +197,22 @@ def parse_mapping_args(pairs) -> dict[str, dict[str, str]]:
                               f"known roles: {', '.join(known)}.")
         out.setdefault(kind, {})[role] = col
     return out
+
+
+def columns_hint(columns) -> str:
+    """A sentence naming a file's columns, safe to show whatever the file holds.
+
+    A file that did not split into columns is not echoed: its one "column name"
+    is its whole first line, which may be anything (a password file, a key).
+    Long lists and long names are shortened.
+    """
+    cols = [str(c) for c in columns]
+    if len(cols) <= 1:
+        return ("It has a single column, so it does not look like a delimited export "
+                "(no comma, tab, semicolon or pipe separates its fields).")
+    shown = [c if len(c) <= 40 else c[:39] + "\u2026" for c in cols[:20]]
+    more = f" and {len(cols) - 20} more" if len(cols) > 20 else ""
+    return f"Its columns are: {', '.join(shown)}{more}."
 
 
 def resolve_overrides(mapping: dict | None, kind: str, columns) -> dict[str, str]:

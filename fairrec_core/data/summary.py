@@ -8,8 +8,10 @@ import numpy as np
 import pandas as pd
 
 from fairrec_core.data.dataset import Dataset
+from fairrec_core.data.timestamps import format_seconds
 
 MAX_GROUPS_SHOWN = 30
+MAX_ATTRIBUTES_SHOWN = 50  # lines of group sizes in the text summary
 
 
 @dataclass
@@ -54,14 +56,8 @@ class DataSummary:
         if c.get("recommendation_k"):
             lines.append(f"Imported recommendations: top-{c['recommendation_k']} for "
                          f"{c['users_with_recommendations']:,} users")
-        for attr, grp in self.user_groups.groupby("attribute", sort=False):
-            sizes = ", ".join(f"{g} {n:,}" for g, n in zip(grp["group"], grp["users"]))
-            lines.append(f"Users by {attr}: {sizes}")
-        for attr, grp in self.item_groups.groupby("attribute", sort=False):
-            shown = grp.head(10)
-            more = f", ... ({len(grp)} groups)" if len(grp) > 10 else ""
-            sizes = ", ".join(f"{g} {n:,}" for g, n in zip(shown["group"], shown["items"]))
-            lines.append(f"Items by {attr}: {sizes}{more}")
+        lines += _group_lines(self.user_groups, "users", "Users", None)
+        lines += _group_lines(self.item_groups, "items", "Items", 10)
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
@@ -99,14 +95,29 @@ def summarize(dataset: Dataset) -> DataSummary:
     }
     if dataset.has_timestamps and len(inter):
         ts = inter["timestamp"].to_numpy()
-        counts["first_timestamp"] = str(pd.to_datetime(ts.min(), unit="s").date())
-        counts["last_timestamp"] = str(pd.to_datetime(ts.max(), unit="s").date())
+        # numpy's datetime64 holds any year; pandas stops at 2262 and crashed on year 56971.
+        counts["first_timestamp"] = format_seconds(ts.min(), date_only=True)
+        counts["last_timestamp"] = format_seconds(ts.max(), date_only=True)
     if dataset.recommendations is not None:
         counts["recommendation_k"] = dataset.recommendations.k
         counts["users_with_recommendations"] = int(dataset.recommendations.users_with_lists.size)
     user_groups = _group_sizes(dataset.users, "users")
     item_groups = _group_sizes(item_groupings(dataset.items).fillna("unknown"), "items")
     return DataSummary(counts, per_user, per_item, user_groups, item_groups)
+
+
+def _group_lines(groups: pd.DataFrame, what: str, title: str, per: int | None) -> list[str]:
+    """One line per attribute, at most ``MAX_ATTRIBUTES_SHOWN`` of them."""
+    by: dict[str, list[str]] = {}
+    for attr, group, size in zip(groups["attribute"], groups["group"], groups[what]):
+        by.setdefault(attr, []).append(f"{group} {size:,}")
+    lines = []
+    for attr, sizes in list(by.items())[:MAX_ATTRIBUTES_SHOWN]:
+        more = f", ... ({len(sizes)} groups)" if per is not None and len(sizes) > per else ""
+        lines.append(f"{title} by {attr}: {', '.join(sizes[:per])}{more}")
+    if len(by) > MAX_ATTRIBUTES_SHOWN:
+        lines.append(f"{title}: {len(by) - MAX_ATTRIBUTES_SHOWN:,} more attributes (see --json)")
+    return lines
 
 
 def item_groupings(items: pd.DataFrame) -> pd.DataFrame:
@@ -125,14 +136,27 @@ def item_groupings(items: pd.DataFrame) -> pd.DataFrame:
 
 
 def _group_sizes(frame: pd.DataFrame, what: str) -> pd.DataFrame:
-    parts = []
-    for col in frame.columns:
-        vc = frame[col].astype(str).value_counts()
-        if len(vc) > MAX_GROUPS_SHOWN and what == "users":
-            continue  # an id-like column, not a grouping
-        part = vc.rename_axis("group").reset_index(name=what)
-        part.insert(0, "attribute", col)
-        parts.append(part.sort_values([what, "group"], ascending=[False, True]))
-    if not parts:
-        return pd.DataFrame(columns=["attribute", "group", what])
-    return pd.concat(parts, ignore_index=True)
+    """Size of every group of every column, all columns counted in one pass.
+
+    Rows are ordered by column, then largest group first, then label. Users
+    columns with more than ``MAX_GROUPS_SHOWN`` groups are left out: they are
+    id-like, not groupings.
+    """
+    names = ["attribute", "group", what]
+    n, m = frame.shape
+    if n == 0 or m == 0:
+        return pd.DataFrame(columns=names)
+    flat = frame.to_numpy(dtype=object).T.ravel()
+    codes, uniques = pd.factorize(pd.Series(flat, dtype=object).astype(str))
+    key = np.repeat(np.arange(m, dtype=np.int64), n) * len(uniques) + codes
+    found, counts = np.unique(key, return_counts=True)
+    col, grp = found // len(uniques), found % len(uniques)
+    keep = np.ones(len(found), dtype=bool)
+    if what == "users":
+        keep = np.bincount(col, minlength=m)[col] <= MAX_GROUPS_SHOWN
+    out = pd.DataFrame({"_col": col[keep], "group": np.asarray(uniques, dtype=object)[grp[keep]],
+                        what: counts[keep]})
+    out = out.sort_values(["_col", what, "group"], ascending=[True, False, True],
+                          kind="stable")
+    out.insert(0, "attribute", np.asarray(frame.columns, dtype=object)[out["_col"]])
+    return out.drop(columns="_col").reset_index(drop=True)
