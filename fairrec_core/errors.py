@@ -21,3 +21,16 @@ class ConfigError(FairrecError, ValueError):
 
 class NotFittedError(FairrecError):
     """A model was used before ``fit``."""
+
+
+class CheckpointError(ConfigError):
+    """A checkpoint folder or archive is damaged, oversized or unsafe to load."""
+
+
+class CapabilityError(FairrecError, ValueError):
+    """A model was asked something it cannot answer (it has no vectors, no text tower...).
+
+    Models announce what they can answer with capability flags
+    (``Recommender.has_vectors``, ``history_dependence``, ``reads_text``);
+    this error names the model and the question when a caller asks anyway.
+    """

@@ -266,6 +266,9 @@ def train(task: TrainingTask, config: TrainConfig, *,
             best_state = {k: v.detach().clone() for k, v in task.module.state_dict().items()}
         row = {"epoch": epoch, "loss": total / max(1, count), config.metric_name: metric,
                "seconds": time.perf_counter() - t0}
+        stats = getattr(task, "epoch_stats", None)
+        if stats is not None:
+            row.update(stats())
         result.history.append(row)
         result.epochs_run = epoch
         stop = emit(kind="epoch", epoch=epoch, step=count, loss=row["loss"],
@@ -388,14 +391,21 @@ class PairwiseTask:
     The adapter supplies ``module_`` (whose ``forward(u, i, j, reg=...)``
     returns the loss), ``reg``, ``eval_k`` and ``_end_epoch()`` (refresh
     whatever scoring caches it keeps).
+
+    With a fairness ``objective`` (:class:`~fairrec_core.fairtrain.terms.FairnessObjective`)
+    the loss is the module's ``pair_losses`` mean plus the term, and each
+    epoch's mean unweighted term value goes into the history as
+    ``fairness_term``.
     """
 
-    def __init__(self, model, sampler: PairSampler, validation, device):
+    def __init__(self, model, sampler: PairSampler, validation, device, objective=None):
         self.model = model
         self.module = model.module_
         self.sampler = sampler
         self.valid, self.valid_users = validation
         self.device = device
+        self.objective = objective
+        self._term_sum, self._term_n = None, 0
 
     def n_steps(self) -> int:
         return len(self.sampler)
@@ -413,7 +423,28 @@ class PairwiseTask:
             yield tuple(torch.from_numpy(x).to(self.device, non_blocking=True) for x in arrays)
 
     def loss(self, batch):
-        return self.module(*batch, reg=self.model.reg)
+        if self.objective is None:
+            return self.module(*batch, reg=self.model.reg)
+        losses, penalty = self.module.pair_losses(*batch, reg=self.model.reg)
+        # The same operations as the module's forward, so that λ = 0 reproduces
+        # plain training bit for bit.
+        loss = losses.mean()
+        if penalty is not None:
+            loss = loss + penalty
+        addend, raw = self.objective(self.module, *batch, losses)
+        raw = raw.detach()
+        # Summed on the device: a per-step .item() would stall a GPU.
+        self._term_sum = raw if self._term_sum is None else self._term_sum + raw
+        self._term_n += 1
+        return loss + addend
+
+    def epoch_stats(self) -> dict:
+        """Mean unweighted fairness term of the epoch (empty without an objective)."""
+        if self.objective is None or not self._term_n:
+            return {}
+        value = float(self._term_sum) / self._term_n
+        self._term_sum, self._term_n = None, 0
+        return {"fairness_term": value}
 
     def end_epoch(self, epoch: int) -> None:
         self.model._end_epoch()

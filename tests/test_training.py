@@ -23,17 +23,44 @@ def tiny():
     return ds, split_dataset(ds, method="temporal"), g
 
 
-def test_resolve_device():
-    assert resolve_device("cpu").type == "cpu"
-    auto = resolve_device("auto")
-    expected = "cuda" if torch.cuda.is_available() else (
-        "mps" if torch.backends.mps.is_available() else "cpu")
-    assert auto.type == expected
-    with pytest.raises(ConfigError, match="Unknown device"):
-        resolve_device("tpu")
-    if not torch.cuda.is_available():
-        with pytest.raises(ConfigError, match="no CUDA GPU"):
-            resolve_device("cuda")
+def _machine(monkeypatch, *, cuda: bool, mps: bool) -> None:
+    """Pretend the machine has (or lacks) a CUDA GPU and Apple's Metal backend."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
+
+
+@pytest.mark.parametrize("cuda, mps, asked, expected", [
+    (False, False, "auto", "cpu"),  # this CI machine: no GPU of any kind
+    (False, False, None, "cpu"),
+    (False, True, "auto", "mps"),
+    (True, False, "auto", "cuda"),
+    (True, True, " AUTO ", "cuda"),  # CUDA wins over Metal
+    (True, True, "cpu", "cpu"),  # an explicit CPU is honoured even with a GPU
+    (True, False, "cuda", "cuda"),
+    (True, False, "cuda:1", "cuda:1"),
+    (False, True, "mps", "mps"),
+])
+def test_resolve_device_picks_the_expected_device(monkeypatch, cuda, mps, asked, expected):
+    _machine(monkeypatch, cuda=cuda, mps=mps)
+    assert str(resolve_device(asked)) == expected
+
+
+@pytest.mark.parametrize("cuda, mps, asked, message", [
+    (False, False, "cuda", "no CUDA GPU"),
+    (False, True, "cuda:0", "no CUDA GPU"),
+    (True, False, "mps", "Metal backend is not available"),
+    (True, True, "tpu", "Unknown device 'tpu'"),
+])
+def test_resolve_device_refuses_what_is_not_there(monkeypatch, cuda, mps, asked, message):
+    _machine(monkeypatch, cuda=cuda, mps=mps)
+    with pytest.raises(ConfigError, match=message):
+        resolve_device(asked)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_resolve_device_on_a_real_gpu():
+    assert resolve_device("auto").type == "cuda"
+    assert torch.ones(2, device=resolve_device("cuda")).sum().item() == 2.0
 
 
 def test_early_stopping_counts_epochs_without_improvement():

@@ -20,12 +20,12 @@ from __future__ import annotations
 import numpy as np
 
 from fairrec_core.explain.drivers import disparity_drivers, user_features
-from fairrec_core.explain.history import HistoryValue, bpr_foldin, explain_history
+from fairrec_core.explain.history import HistoryValue, explain_history
 from fairrec_core.explain.result import Explanation, ExplanationError
 from fairrec_core.explain.text import ItemTextAttribution, TextExplainer, explain_item_text
 
 __all__ = ["Explanation", "ExplanationError", "HistoryValue", "ItemTextAttribution",
-           "TextExplainer", "bpr_foldin", "disparity_drivers", "explain_history",
+           "TextExplainer", "disparity_drivers", "explain_history",
            "explain_item_text", "explain_recommendations", "user_features"]
 
 

@@ -1,4 +1,9 @@
-"""Helpers shared by the explainers: id resolution, model kinds, user histories."""
+"""Helpers shared by the explainers: id resolution, fitted checks, user histories.
+
+What a model can be asked is decided by its capability flags and answered by
+its public explanation interface (:mod:`fairrec_core.models.interface`);
+nothing here looks inside a model.
+"""
 
 from __future__ import annotations
 
@@ -6,30 +11,6 @@ import numpy as np
 import pandas as pd
 
 from fairrec_core.explain.result import ExplanationError
-
-
-def model_kind(model) -> str:
-    """``"bpr"``, ``"two-tower"``, ``"popularity"``, ``"imported"`` or ``"other"``.
-
-    Decided by the model's registry name and the fitted network's layers, so
-    a subclass or a checkpointed copy is recognised the same way.
-    """
-    if model is None:
-        return "other"
-    name = getattr(model, "name", "")
-    module = getattr(model, "module_", None)
-    if name == "imported":
-        return "imported"
-    if name == "popularity":
-        return "popularity"
-    if module is not None and all(hasattr(module, a) for a in
-                                  ("user_id", "item_id", "proj", "hist", "text", "has_text")):
-        return "two-tower"
-    if module is not None and all(hasattr(module, a) for a in ("user", "item")):
-        return "bpr"
-    if module is None and name in ("bpr", "two-tower"):
-        return name  # not fitted yet: the caller's fitted check says so
-    return "other"
 
 
 def check_fitted(model) -> None:

@@ -34,8 +34,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from fairrec_core.errors import CapabilityError
 from fairrec_core.explain._common import (check_fitted, check_model_matches, item_label,
-                                          model_kind, resolve_id)
+                                          resolve_id)
 from fairrec_core.explain.result import Explanation, ExplanationError
 
 METHODS = ("lime", "shap")
@@ -235,57 +236,18 @@ class TextExplainer:
         return self._shap(item, text, notes)
 
     def tower_outputs(self, texts) -> np.ndarray:
-        """``g(text) = W t(text)`` for each text: the text part of the item tower.
+        """``g(text) = W t(text)`` for each text: the model's ``text_tower``.
 
         Returns
         -------
         numpy.ndarray of float64, shape (len(texts), dim + 1)
             Columns ``0..dim-1`` add to the item vector, column ``dim`` to its bias.
         """
-        import torch
-
-        vecs = self.encode(texts)
-        mod = self.model.module_
-        with torch.no_grad():
-            t = torch.from_numpy(vecs).to(mod.proj.weight.device)
-            return mod.proj(t).double().cpu().numpy()
+        return self.model.text_tower(texts, batch_size=self.batch_size)
 
     def encode(self, texts) -> np.ndarray:
-        """Sentence vectors of ``texts`` with the model's own encoder (deduplicated, batched)."""
-        import torch
-
-        from fairrec_core.models.encoders import embed, get_encoder, tokenize
-
-        texts = [str(t) for t in texts]
-        uniq = list(dict.fromkeys(texts))
-        mod = self.model.module_
-        ref = self.model.encoder_ref_
-        tokenizer, frozen = get_encoder(ref)
-        # A fine-tuned model carries its own encoder copy; a frozen one uses the shared weights.
-        encoder = mod.encoder if mod.encoder is not None else frozen
-        tokenizer = getattr(self.model, "_tokenizer", None) or tokenizer
-        dev = mod.proj.weight.device
-        was_training = encoder.training
-        encoder.eval()
-        moved = next(encoder.parameters()).device != dev
-        if moved:
-            encoder.to(dev)
-        out = {}
-        try:
-            order = sorted(range(len(uniq)), key=lambda k: len(uniq[k]))
-            with torch.inference_mode():
-                for a in range(0, len(order), self.batch_size):
-                    idx = order[a:a + self.batch_size]
-                    enc = tokenize(tokenizer, [uniq[k] for k in idx],
-                                   self.model.max_length).to(dev)
-                    vec = embed(encoder, enc["input_ids"], enc["attention_mask"])
-                    for k, v in zip(idx, vec.float().cpu().numpy()):
-                        out[uniq[k]] = v
-        finally:
-            if moved:
-                encoder.to("cpu")
-            encoder.train(was_training)
-        return np.stack([out[t] for t in texts]).astype(np.float32)
+        """Sentence vectors of ``texts`` with the model's own encoder (its ``embed_texts``)."""
+        return self.model.embed_texts(texts, batch_size=self.batch_size)
 
     # ------------------------------------------------------------------ pieces
     def _prepare(self, item: int):
@@ -297,21 +259,8 @@ class TextExplainer:
                 f"Item {self.dataset.item_ids[item]} has no title or description, so there "
                 "are no words to attribute: the text two-tower model places it by its id "
                 "embedding alone.")
-        notes = []
-        from fairrec_core.models.encoders import get_encoder
-
-        tokenizer = (getattr(self.model, "_tokenizer", None)
-                     or get_encoder(self.model.encoder_ref_)[0])
-        enc = tokenizer(text, truncation=True, max_length=self.model.max_length,
-                        return_offsets_mapping=True)
-        ends = [e for s, e in enc["offset_mapping"] if e > s]
-        if ends and ends[-1] < len(text.rstrip()):
-            cut = ends[-1]
-            dropped = len(_words(text[cut:]))
-            notes.append(f"The text is long: the model reads only its first "
-                         f"{self.model.max_length} tokens, so the last {dropped} word(s) "
-                         "were never read by the model and are not attributed.")
-            text = text[:cut]
+        notes: list = []
+        text = self._read_part(text, notes)
         words = list(re.finditer(r"\w+", text))
         if len(words) > self.max_words:
             cut = words[self.max_words - 1].end()
@@ -324,6 +273,27 @@ class TextExplainer:
                 f"Item {self.dataset.item_ids[item]}'s text has no words to attribute "
                 "(only punctuation or symbols).")
         return text, notes
+
+    def _read_part(self, text: str, notes: list) -> str:
+        """``text`` cut where the model's tokenizer stops reading (``max_length`` tokens)."""
+        try:
+            tokenizer = self.model.tokenizer
+        except CapabilityError:
+            notes.append("This model's encoder does not expose its tokenizer, so fairrec "
+                         "cannot tell whether it reads the whole text; every word is "
+                         "attributed.")
+            return text
+        enc = tokenizer(text, truncation=True, max_length=self.model.max_length,
+                        return_offsets_mapping=True)
+        ends = [e for s, e in enc["offset_mapping"] if e > s]
+        if ends and ends[-1] < len(text.rstrip()):
+            cut = ends[-1]
+            dropped = len(_words(text[cut:]))
+            notes.append(f"The text is long: the model reads only its first "
+                         f"{self.model.max_length} tokens, so the last {dropped} word(s) "
+                         "were never read by the model and are not attributed.")
+            text = text[:cut]
+        return text
 
     def _lime(self, item, text, notes) -> ItemTextAttribution:
         from lime.lime_text import IndexedString, LimeTextExplainer
@@ -425,24 +395,16 @@ class TextExplainer:
             np.random.set_state(state)
 
     def _n_outputs(self) -> int:
-        return int(self.model.module_.proj.weight.shape[0])
+        return int(self.model.text_tower_size)
 
     def _item_seed(self, item: int) -> int:
         return zlib.crc32(f"{self.seed}:{item}".encode()) & 0x7FFFFFFF
 
     def _for_user(self, att: ItemTextAttribution, u: int, cached: bool, t0: float):
         """Combine an item's tower attributions with the user's vector."""
-        import torch
-
-        mod = self.model.module_
         i = att.item
-        with torch.no_grad():
-            dev = mod.user_id.weight.device
-            p = mod.user_vectors(torch.tensor([u], device=dev))[0].double().cpu().numpy()
-            e = mod.item_id.weight[i].double().cpu().numpy()
-            c = float(mod.item_bias.weight[i, 0])
-        w = np.append(p, 1.0)
-        const = float(p @ e + c)
+        # score = const + w . text_tower(text): the model's own decomposition.
+        w, const = self.model.text_score_weights(u, i)
         values = att.phi @ w
         base = const + float(att.base @ w)
         score = const + float(att.full @ w)
@@ -455,7 +417,7 @@ class TextExplainer:
         details = {"tokens": list(att.tokens), "token_values": token_values,
                    "text": att.text, "cached": cached, "model_score": model_score,
                    "item_seconds": att.seconds}
-        params = {"method": att.method, "model": "two-tower",
+        params = {"method": att.method, "model": self.model.name,
                   "encoder_max_length": int(self.model.max_length),
                   "max_words": self.max_words, "seed": self.seed,
                   "texts_scored": att.evaluations}
@@ -593,14 +555,16 @@ def _summary(features, values, label) -> str:
 
 
 def _check_model(model) -> None:
-    kind = model_kind(model)
-    if kind == "two-tower":
+    if getattr(model, "reads_text", False):
         check_fitted(model)
         return
-    what = {"bpr": "BPR-MF has no text tower: it never reads titles or descriptions, so no "
-                   "word can have changed its scores",
-            "popularity": "the popularity model never reads item text",
-            "imported": "imported lists come without a model, so nothing can be asked about "
-                        "how they treat text"}.get(kind, "this model has no text tower")
-    raise ExplanationError(f"Item-text attribution needs the text two-tower model: {what}. "
+    label = getattr(model, "name", "") or type(model).__name__
+    if getattr(model, "history_dependence", None) is None and not getattr(
+            model, "has_vectors", False):
+        what = (f"the {label} lists come without a model, so nothing can be asked about how "
+                "they treat text")
+    else:
+        what = (f"the {label} model has no text tower: it never reads titles or "
+                "descriptions, so no word can have changed its scores")
+    raise ExplanationError(f"Item-text attribution needs a model that reads item text: {what}. "
                            "Train the text two-tower model to see which words matter.")

@@ -31,18 +31,35 @@ class BPRModule(nn.Module):
 
     def forward(self, users, pos, neg, reg: float = 0.0):
         """BPR loss of a batch of (user, positive, negative) triples."""
+        losses, penalty = self.pair_losses(users, pos, neg, reg)
+        loss = losses.mean()
+        return loss if penalty is None else loss + penalty
+
+    def pair_losses(self, users, pos, neg, reg: float = 0.0):
+        """Per-pair BPR losses ``-log σ(x_ui − x_uj)`` and the batch's L2 penalty (None if 0).
+
+        :meth:`forward` is their mean plus the penalty; fairness terms read the
+        per-pair values (:mod:`fairrec_core.fairtrain.terms`).
+        """
         p = self.user(users)
         qi = self.item(pos)
         qj = self.item(neg)
         diff = (p * (qi - qj)).sum(-1)
         if self.bias is not None:
             diff = diff + (self.bias(pos) - self.bias(neg)).squeeze(-1)
-        loss = -nn.functional.logsigmoid(diff).mean()
+        losses = -nn.functional.logsigmoid(diff)
+        penalty = None
         if reg:
             # Penalise only the rows in the batch (Rendle et al. 2009), so a
             # rarely seen item is not shrunk on every step.
-            loss = loss + reg * (p.pow(2).sum() + qi.pow(2).sum() + qj.pow(2).sum()) / len(users)
-        return loss
+            penalty = reg * (p.pow(2).sum() + qi.pow(2).sum() + qj.pow(2).sum()) / len(users)
+        return losses, penalty
+
+    def item_vectors(self, items):
+        """Factors and biases ``(V, b)`` of ``items`` (with gradients, for training terms)."""
+        b = (self.bias(items).squeeze(-1) if self.bias is not None
+             else torch.zeros(len(items), device=self.item.weight.device))
+        return self.item(items), b
 
     def user_vectors(self, users):
         return self.user(users)

@@ -16,6 +16,8 @@ In fine-tuning mode ``t_i`` of the items in a batch comes from the live
 encoder, while the history pooling reads cached vectors refreshed after each
 epoch: re-encoding every user's whole history at every step is what makes
 fine-tuning unaffordable, and the cache lags the encoder by at most an epoch.
+When only the top layers train, the frozen layers' output per item is kept
+(``set_prefix``) and each step runs only the top layers.
 """
 
 from __future__ import annotations
@@ -81,10 +83,24 @@ class TwoTowerModule(nn.Module):
             return self.text[items]
         from fairrec_core.models.encoders import embed
 
+        if getattr(self, "prefix_start", None) is not None:
+            from fairrec_core.models._split_encoder import top_embed
+
+            vec = top_embed(self.encoder, self.prefix[items], self.token_mask[items],
+                            self.prefix_start).float()
+            return vec * self.has_text[items].unsqueeze(1)
         ids, mask = self.token_ids[items], self.token_mask[items]
         width = int(mask.sum(1).max())
         vec = embed(self.encoder, ids[:, :width], mask[:, :width]).float()
         return vec * self.has_text[items].unsqueeze(1)
+
+    def set_prefix(self, states, start: int) -> None:
+        """Keep the frozen lower layers' output per item; training then runs only the top.
+
+        See :mod:`fairrec_core.models._split_encoder`.
+        """
+        self.register_buffer("prefix", states.to(self.text.device), persistent=False)
+        self.prefix_start = int(start)
 
     def _items(self, items):
         pt = self.proj(self.item_text(items))
@@ -134,9 +150,16 @@ class TwoTowerModule(nn.Module):
         was = self.encoder.training
         self.encoder.eval()
         n = self.text.shape[0]
+        split = getattr(self, "prefix_start", None) is not None
         for a in range(0, n, batch_size):
             ids, mask = self.token_ids[a:a + batch_size], self.token_mask[a:a + batch_size]
             width = int(mask.sum(1).max())
-            vec = embed(self.encoder, ids[:, :width], mask[:, :width]).float()
+            if split:
+                from fairrec_core.models._split_encoder import top_embed
+
+                vec = top_embed(self.encoder, self.prefix[a:a + batch_size], mask,
+                                self.prefix_start).float()
+            else:
+                vec = embed(self.encoder, ids[:, :width], mask[:, :width]).float()
             self.text[a:a + batch_size] = vec * self.has_text[a:a + batch_size].unsqueeze(1)
         self.encoder.train(was)

