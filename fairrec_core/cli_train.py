@@ -9,7 +9,6 @@ import warnings
 from pathlib import Path
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
-MODEL_CHOICES = ("popularity", "bpr", "two-tower", "imported")
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -21,7 +20,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         description="Load and validate the CSV exports, split them, train a model (progress "
                     "on stderr), report its test accuracy and write a checkpoint folder.")
     _add_data_args(p)
-    p.add_argument("--model", choices=MODEL_CHOICES, default="bpr")
+    from fairrec_core.models.registry import MODEL_NAMES
+
+    p.add_argument("--model", choices=MODEL_NAMES, default="bpr")
     p.add_argument("--out", required=True, type=Path, help="checkpoint folder to write")
     p.add_argument("--epochs", type=int, help="maximum epochs (PyTorch models)")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps (default auto)")
@@ -41,6 +42,17 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--valid-n", type=int, default=1,
                    help="temporal: validation interactions per user")
     p.add_argument("--ratios", default="8:1:1", help="random: train:valid:test")
+    p.add_argument("--fairness", metavar="TERM:ATTR",
+                   help="bpr: add a fairness term to the training loss: user-loss:ATTR (loss "
+                        "parity across user groups), item-exposure:GROUPING[=PROTECTED] (soft "
+                        "exposure parity of a protected item group), adversary:ATTR (remove "
+                        "ATTR from user vectors by gradient reversal)")
+    p.add_argument("--fairness-weight", metavar="λ", default=None,
+                   help="weight λ_train of the fairness term, 0 or more (default 1; 0 trains "
+                        "exactly the plain model)")
+    p.add_argument("--fairness-target", choices=("catalog", "merit"), default="catalog",
+                   help="item-exposure: parity against the catalogue share (default) or the "
+                        "training merit share")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     return p
@@ -54,10 +66,38 @@ def _model_params(args) -> dict:
             value = getattr(args, name)
             if value is not None:
                 params[name] = value
+        from fairrec_core.config_sections import MODEL_PARAM_LIMITS, check_range
+
+        for name, (low, high) in MODEL_PARAM_LIMITS.items():  # the limits audit.toml has
+            if params.get(name) is not None:
+                check_range(params[name], low, high, f"--{name.replace('_', '-')}")
         params["eval_k"] = args.k
     if args.model == "two-tower":
         params.update(encoder=args.encoder, mode=args.finetune)
+    fairness = _fairness(args)
+    if fairness is not None:
+        params["fairness"] = fairness
     return params
+
+
+def _fairness(args):
+    """The --fairness options as a checked FairnessConfig (None without --fairness)."""
+    from fairrec_core.errors import ConfigError
+
+    spec = getattr(args, "fairness", None)
+    weight = getattr(args, "fairness_weight", None)
+    if spec is None:
+        if weight is not None:
+            raise ConfigError("--fairness-weight was given without --fairness: name the term, "
+                              "e.g. --fairness user-loss:gender.")
+        return None
+    if args.model != "bpr":
+        raise ConfigError(f"--fairness trains a fairness term into the BPR model; the "
+                          f"{args.model} model does not support it yet. Use --model bpr.")
+    from fairrec_core.fairtrain import parse_fairness
+
+    return parse_fairness(spec, 1.0 if weight is None else weight,
+                          target=getattr(args, "fairness_target", "catalog"))
 
 
 def _ratios(text: str):
@@ -115,6 +155,8 @@ def run(args) -> int:
     from fairrec_core.metrics.ranking import ranking_metrics
     from fairrec_core.models import make_model, save_checkpoint
 
+    # Model options (the fairness term among them) are checked before the data is read.
+    params = _model_params(args)
     try:
         ds = _load(args)
     except DataValidationError as exc:
@@ -122,7 +164,7 @@ def run(args) -> int:
         return EXIT_BAD_INPUT
     split = split_dataset(ds, method=args.split, test_n=args.test_n, valid_n=args.valid_n,
                           ratios=_ratios(args.ratios), seed=args.seed)
-    model = make_model(args.model, **_model_params(args))
+    model = make_model(args.model, **params)
     with warnings.catch_warnings():
         # Model warnings are recorded on the model and printed once below.
         warnings.simplefilter("ignore", UserWarning)
@@ -134,6 +176,9 @@ def run(args) -> int:
     summary = {"model": model.name, "checkpoint": str(folder), "split": split.describe(),
                "evaluable_users": int(users.size), "k": args.k,
                "warnings": [w.message for w in model.warnings_]}
+    fairness = getattr(model, "fairness_", None)
+    if fairness is not None:
+        summary["fairness"] = fairness.to_dict()
     if users.size:
         k = min(args.k, ds.n_items)
         top, _ = model.recommend(users, k)
@@ -153,6 +198,11 @@ def run(args) -> int:
         print(f"warning: {w}", file=sys.stderr)
     print(f"model: {model.name}")
     print(f"split: {summary['split']}")
+    if "fairness" in summary:
+        f = summary["fairness"]["config"]
+        protected = summary["fairness"].get("protected")
+        group = f" (protected group: {protected})" if protected else ""
+        print(f"fairness: {f['term']} on {f['attribute']}{group}, λ_train = {f['weight']:g}")
     if "training" in summary:
         t = summary["training"]
         print(f"training: {t['epochs_run']} epoch(s) on {t['device']} in {t['seconds']} s, "
