@@ -1,10 +1,12 @@
 """The audit finds every bias injected into the sample data, and nothing else.
 
-Ground truth: sample_data/README.md ("Injected biases"), produced by the
-seeded generator. The lists audited are the production recommendations.csv,
-evaluated on the same held-out set the generator used (last 2 interactions).
+Ground truth: sample_data/truth.json, written by the seeded generator from its
+latent variables (sample_data/README.md's "Injected biases" table quotes it).
+The lists audited are the production recommendations.csv, evaluated on the
+same held-out set the generator used (last 2 interactions).
 """
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +16,16 @@ from fairrec_core.data import load_dataset, split_dataset
 from fairrec_core.evaluation import evaluate_top_k, item_grouping_columns, new_item_labels
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+TRUTH = json.loads((SAMPLE / "truth.json").read_text())
+#: NDCG@10 per group as the generator measured it, on held-out positives (rating >= 4).
+AGE_TRUTH = TRUTH["sparse_history_group"]["ndcg_at_10_by_age_band"]["heldout_rating_ge_4"]
+NO_INJECTION = {
+    "gender": TRUTH["gender_category_preference"]["ndcg_at_10_by_gender"]["heldout_rating_ge_4"],
+    "region": TRUTH["no_injection"]["ndcg_at_10_by_region"]["heldout_rating_ge_4"],
+    "membership_tier":
+        TRUTH["no_injection"]["ndcg_at_10_by_membership_tier"]["heldout_rating_ge_4"],
+}
+SELLERS = TRUTH["small_seller_exposure"]
 
 
 @pytest.fixture(scope="module")
@@ -43,19 +55,26 @@ def check(res, name):
 def test_age_gap_is_found_and_fails(audit):
     res = audit
     row = gap(res, "age")
-    assert row["worst_group"] == "55+"
-    assert row["ratio"] == pytest.approx(0.538, abs=0.01)  # README table, positives
+    band = TRUTH["sparse_history_group"]["band"]
+    assert row["worst_group"] == band
+    assert row["ratio"] == pytest.approx(AGE_TRUTH["ratio_min_over_max"], abs=0.01)
     assert row["ratio_ci_high"] < 0.8  # the whole interval is below the four-fifths line
     c = check(res, "user_gap:age:ndcg")
-    assert c["status"] == "fail" and "55+" in c["message"]
+    assert c["status"] == "fail" and band in c["message"]
 
 
 @pytest.mark.parametrize("grouping", ["gender", "region", "membership_tier"])
-def test_nothing_injected_passes(audit, grouping):
+def test_nothing_injected_is_not_flagged(audit, grouping):
     res = audit
     row = gap(res, grouping)
+    assert row["ratio"] == pytest.approx(NO_INJECTION[grouping]["ratio_min_over_max"], abs=0.01)
     assert row["ratio"] >= 0.9
-    assert check(res, f"user_gap:{grouping}:ndcg")["status"] == "pass"
+    # Never a fail or a warning. With 41 users in gender "X" and ~400 per region
+    # the data cannot rule out a 10% gap either, so "inconclusive" is the honest
+    # verdict (issue 13); a pass needs the whole interval above 0.9.
+    status = check(res, f"user_gap:{grouping}:ndcg")["status"]
+    assert status in {"pass", "inconclusive"}
+    assert status == ("pass" if row["ratio_ci_low"] >= 0.9 else "inconclusive")
     assert row["ratio_ci_high"] >= 0.97  # parity is within reach of the interval
 
 
@@ -63,10 +82,14 @@ def test_small_sellers_under_exposed_fails(audit):
     res = audit
     ig = res.item_groups
     small = ig[(ig["grouping"] == "seller_size") & (ig["group"] == "small")].iloc[0]
-    assert small["catalog_share"] == pytest.approx(0.566, abs=0.001)
-    assert small["exposure_share"] == pytest.approx(0.248, abs=0.005)
-    assert small["es_cs_ratio"] == pytest.approx(0.44, abs=0.01)
-    assert small["es_rs_ratio"] == pytest.approx(0.38, abs=0.01)
+    assert small["catalog_share"] == pytest.approx(SELLERS["catalog_share_small"], abs=0.001)
+    assert small["merit_share"] == pytest.approx(
+        SELLERS["merit_share_small_heldout_positives"], abs=0.005)
+    assert small["exposure_share"] == pytest.approx(SELLERS["exposure_share_small_at_10"],
+                                                    abs=0.005)
+    assert small["es_cs_ratio"] == pytest.approx(SELLERS["exposure_over_catalog_small"],
+                                                 abs=0.01)
+    assert small["es_rs_ratio"] == pytest.approx(SELLERS["exposure_over_merit_small"], abs=0.01)
     c = check(res, "provider_exposure:seller_size")
     assert c["status"] == "fail" and c["value"] == pytest.approx(small["es_rs_ratio"])
 
@@ -85,7 +108,7 @@ def test_popularity_concentration_is_visible(audit):
 def test_activity_check_is_present(audit):
     res = audit
     # CPFair's active/inactive split is always audited; nothing was injected on it
-    assert check(res, "user_gap:activity:ndcg")["status"] in {"pass", "warn"}
+    assert check(res, "user_gap:activity:ndcg")["status"] in {"pass", "inconclusive"}
 
 
 def test_new_items_grouping_from_creation_dates():
@@ -99,4 +122,5 @@ def test_new_items_grouping_from_creation_dates():
     expected = items.set_index("item_id")["created_at"] >= cutoff
     got = pd.Series(labels == "new", index=list(ds.item_ids))
     assert (got[expected.index] == expected).all()
-    assert expected.sum() == 80  # README: 80 new items (8%)
+    params = TRUTH["params"]
+    assert expected.sum() == round(TRUTH["latent"]["new_item_share"] * params["n_items"])

@@ -1,4 +1,8 @@
-"""Checks: statuses at the thresholds, configuration, and the plain sentences."""
+"""Checks: statuses at the thresholds, configuration, and the plain sentences.
+
+Since issue 13 the interval decides (``interval_status``); the point-estimate
+rule ``ratio_status`` is kept only as the "before" of benchmarks/bench_verdicts.py.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,8 @@ import pandas as pd
 import pytest
 
 from fairrec_core.metrics import MetricsInputError, Thresholds, run_checks
-from fairrec_core.metrics.checks import (CHECK_COLUMNS, provider_check, ratio_status,
-                                         user_gap_check)
+from fairrec_core.metrics.checks import (CHECK_COLUMNS, interval_status, provider_check,
+                                         ratio_status, user_gap_check)
 
 
 def gap_row(**kw):
@@ -27,8 +31,23 @@ def gap_row(**kw):
     (0.5, "fail"), (0.799, "fail"), (0.8, "warn"), (0.85, "warn"), (0.9, "pass"),
     (1.0, "pass"), (float("nan"), "insufficient_data"),
 ])
-def test_four_fifths_rule(ratio, status):
+def test_four_fifths_rule_on_the_point_estimate(ratio, status):
     assert ratio_status(ratio, fail=0.8, warn=0.9) == status
+
+
+@pytest.mark.parametrize("low, high, status", [
+    (0.60, 0.78, "fail"),            # whole interval below 0.8
+    (0.60, 0.7999, "fail"),
+    (0.60, 0.80, "warn"),            # reaches the fail line: not a significant fail
+    (0.81, 0.89, "warn"),
+    (0.35, 1.00, "inconclusive"),    # issue 13's age example: no gap is within reach
+    (0.70, 0.95, "inconclusive"),
+    (0.85, 0.95, "inconclusive"),    # a fail is ruled out, a warning is not
+    (0.90, 1.00, "pass"),            # whole interval at or above the warning line
+    (float("nan"), float("nan"), "inconclusive"),
+])
+def test_interval_decides(low, high, status):
+    assert interval_status(low, high, fail=0.8, warn=0.9) == status
 
 
 def test_sentence_example_from_the_brief():
@@ -63,9 +82,24 @@ def test_insufficient_gap_row():
 
 def test_custom_thresholds_change_status():
     strict = Thresholds(ratio_fail=0.95, ratio_warn=0.99)
-    assert user_gap_check(gap_row(ratio=0.97), thresholds=strict, k=10).status == "warn"
+    row = gap_row(ratio=0.97, ratio_ci_low=0.96, ratio_ci_high=0.98)
+    assert user_gap_check(row, thresholds=strict, k=10).status == "warn"
     lax = Thresholds(ratio_fail=0.5, ratio_warn=0.6)
     assert user_gap_check(gap_row(ratio=0.69), thresholds=lax, k=10).status == "pass"
+
+
+def test_point_below_the_line_with_a_wide_interval_is_inconclusive():
+    # Issue 13: "33% lower ... (95% CI −41% to 65%)" was a FAIL; the interval
+    # includes no gap at all, so the data cannot tell.
+    c = user_gap_check(gap_row(ratio=0.67, ratio_ci_low=0.35, ratio_ci_high=1.0,
+                               worst_group="35-44", best_group="25-34"),
+                       thresholds=Thresholds(), k=10)
+    assert c.status == "inconclusive"
+    assert c.message == (
+        "The data cannot tell whether NDCG@10 differs across age_band by more than 10%: "
+        "users with age_band \"35-44\" receive 33% lower NDCG@10 than users with age_band "
+        "\"25-34\", but the largest gap between groups could be anywhere from 0% to 65% "
+        "(95% CI). More users per group would narrow it.")
 
 
 def test_thresholds_validation_and_round_trip():
@@ -84,7 +118,7 @@ def test_thresholds_validation_and_round_trip():
 
 def item_rows(ratios, n_relevant, **extra):
     n = len(ratios)
-    return pd.DataFrame({
+    rows = pd.DataFrame({
         "grouping": "seller_size", "group": [f"g{i}" for i in range(n)],
         "n_relevant": n_relevant, "es_rs_ratio": ratios,
         "es_rs_ratio_ci_low": [r - 0.05 for r in ratios],
@@ -92,6 +126,10 @@ def item_rows(ratios, n_relevant, **extra):
         "es_cs_ratio": extra.get("es_cs", ratios),
         "es_cs_ratio_ci_low": 0.0, "es_cs_ratio_ci_high": 2.0,
     })
+    for col in ("es_rs_ratio", "es_cs_ratio"):
+        if f"{col}_band" in extra:
+            rows[f"{col}_band_low"], rows[f"{col}_band_high"] = zip(*extra[f"{col}_band"])
+    return rows
 
 
 def test_provider_check_picks_the_lowest_judged_group():
@@ -111,7 +149,10 @@ def test_provider_check_catalog_basis_and_insufficient():
     assert "not judged" in merit.message
     cat = provider_check("seller_size", rows, thresholds=Thresholds(provider_basis="catalog"),
                          min_group_size=30)
-    assert cat.status == "warn" and cat.value == 0.85 and cat.metric == "es_cs_ratio"
+    # Point 0.85 is in the warning band, but its interval 0–2 cannot tell.
+    assert cat.status == "inconclusive" and cat.value == 0.85 and cat.metric == "es_cs_ratio"
+    assert cat.message.startswith("The data cannot tell whether some seller_size group "
+                                  "receives less than 0.9\u00d7 the exposure")
     single = provider_check("x", item_rows([1.0], [100]), thresholds=Thresholds(),
                             min_group_size=30)
     assert single.status == "insufficient_data" and "one group" in single.message
@@ -119,7 +160,7 @@ def test_provider_check_catalog_basis_and_insufficient():
 
 def test_run_checks_table():
     gaps = pd.DataFrame([gap_row(), gap_row(metric="recall", ratio=0.5)])
-    items = item_rows([0.95, 1.05], [100, 100])
+    items = item_rows([0.96, 1.05], [100, 100])  # lowest interval 0.91-1.01: pass
     table = run_checks(gaps, items)
     assert list(table.columns) == list(CHECK_COLUMNS)
     # Only NDCG is checked by default; one provider check per item grouping.
@@ -130,3 +171,18 @@ def test_run_checks_table():
     empty = run_checks(gaps.iloc[:0], items.iloc[:0])
     assert list(empty.columns) == list(CHECK_COLUMNS) and empty.empty
     assert np.isnan(run_checks(gaps.iloc[:0], item_rows([1.0], [5]))["value"].iloc[0])
+
+
+def test_provider_check_uses_the_minimum_of_the_simultaneous_bands():
+    # The lowest true ratio lies between the smallest band low and the smallest
+    # band high; here g2's band (not the lowest point, g1) bounds it from above.
+    rows = item_rows([0.62, 0.70, 1.4], [200, 300, 500],
+                     es_rs_ratio_band=[(0.55, 0.85), (0.60, 0.78), (1.2, 1.6)])
+    c = provider_check("seller_size", rows, thresholds=Thresholds(), min_group_size=30)
+    assert (c.value, c.ci_low, c.ci_high) == (0.62, 0.55, 0.78)
+    assert c.status == "fail"
+    # Bands of groups that are not judged are ignored.
+    rows = item_rows([0.62, 0.70, 1.4], [200, 10, 500],
+                     es_rs_ratio_band=[(0.55, 0.85), (0.60, 0.78), (1.2, 1.6)])
+    c = provider_check("seller_size", rows, thresholds=Thresholds(), min_group_size=30)
+    assert (c.ci_low, c.ci_high, c.status) == (0.55, 0.85, "warn")

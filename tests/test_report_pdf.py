@@ -13,9 +13,13 @@ import pytest
 from fairrec_core.report import render
 from tests.report_helpers import SAMPLE, sample_audit
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftoppm") is None
-                                or shutil.which("pdftotext") is None,
-                                reason="poppler-utils (pdftoppm, pdftotext) is not installed")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _poppler():
+    # Installed by scripts/test.sh; a missing tool is a broken setup, not a skip.
+    assert shutil.which("pdftoppm") and shutil.which("pdftotext"), \
+        "poppler-utils (pdftoppm, pdftotext) is not installed (scripts/test.sh installs it)"
 
 
 @pytest.fixture(scope="module")

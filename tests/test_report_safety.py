@@ -110,8 +110,7 @@ def test_numeric_columns_stay_numbers():
 
 @pytest.mark.browser
 def test_nothing_runs_in_a_real_browser(report):
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is absent")
+    assert CHROMIUM.exists(), f"{CHROMIUM} is absent (scripts/test.sh installs it)"
     from playwright.sync_api import sync_playwright
 
     _, out = report

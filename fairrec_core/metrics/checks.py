@@ -4,10 +4,20 @@ Checks read the tidy tables of :class:`~fairrec_core.metrics.result.FairnessResu
 (``user_gaps`` and ``item_groups``), so they can be re-run with other
 thresholds without recomputing any metric.
 
-Default rule: the four-fifths rule. A ratio (worst group / best group for
-users; exposure relative to merit for item groups) below 0.8 fails, below 0.9
-warns. The point estimate decides the status; the interval is reported beside
-it so a reader can see how firm the verdict is.
+Default thresholds: the four-fifths rule. A ratio (worst group / best group
+for users; the lowest exposure relative to merit for item groups) below 0.8
+fails, below 0.9 warns. The *interval* decides, not the point estimate
+(:func:`interval_status`): a check fails only when the whole interval lies
+below the fail threshold, warns only when it lies below the warning
+threshold, passes only when it lies at or above the warning threshold, and
+is ``inconclusive`` when it straddles the warning threshold ("the data cannot
+tell"). The intervals are simultaneous over the judged groups
+(:func:`~fairrec_core.metrics.bootstrap.gap_band`,
+:func:`~fairrec_core.metrics.bootstrap.min_ratio_band`), so picking the most
+extreme groups does not manufacture a gap: when the true ratio is at or above
+the fail threshold, a FAIL happens with probability at most 5% (2.5% with
+two groups; under 1% in the simulations of tests/test_verdict_simulation.py and
+benchmarks/bench_verdicts.py).
 """
 
 from __future__ import annotations
@@ -23,7 +33,7 @@ from ._validate import MetricsInputError
 from .ranking import RANKING_METRICS
 
 #: Possible values of :attr:`Check.status`.
-CHECK_STATUSES = ("pass", "warn", "fail", "insufficient_data")
+CHECK_STATUSES = ("pass", "warn", "fail", "inconclusive", "insufficient_data")
 #: Column order of the checks table.
 CHECK_COLUMNS = ("name", "kind", "grouping", "metric", "status", "value", "ci_low", "ci_high",
                  "threshold_fail", "threshold_warn", "message")
@@ -111,8 +121,35 @@ class Check:
     message: str
 
 
+def interval_status(low: float, high: float, *, fail: float, warn: float) -> str:
+    """Status of a ratio from its confidence interval ``[low, high]``.
+
+    ``fail`` when ``high < fail``; ``warn`` when ``high < warn``; ``pass``
+    when ``low >= warn``; otherwise (the interval contains the warning
+    threshold) ``inconclusive``. NaN bounds give ``inconclusive`` too: the
+    ratio exists but nothing says how firm it is. Error rate: with a
+    simultaneous band at ``level`` over G groups, a true ratio at or above a
+    threshold is declared below it with probability at most 1 − ``level``
+    ((1 − ``level``) / 2 when G = 2).
+    """
+    if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
+        return "inconclusive"
+    if high < fail:
+        return "fail"
+    if high < warn:
+        return "warn"
+    if low >= warn:
+        return "pass"
+    return "inconclusive"
+
+
 def ratio_status(ratio: float, *, fail: float, warn: float) -> str:
-    """``fail`` below ``fail``, ``warn`` below ``warn``, else ``pass``; NaN is insufficient."""
+    """The point-estimate rule (before intervals decided), kept for comparison.
+
+    ``fail`` below ``fail``, ``warn`` below ``warn``, else ``pass``; NaN is
+    insufficient. Verdicts use :func:`interval_status`;
+    benchmarks/bench_verdicts.py shows how often this rule cries wolf.
+    """
     if ratio is None or not math.isfinite(ratio):
         return "insufficient_data"
     if ratio < fail:
@@ -155,25 +192,36 @@ def user_gap_check(row: Mapping, *, thresholds: Thresholds, k: int,
     name = f"user_gap:{grouping}:{metric}"
     label = metric_label(metric, k)
     ratio = float(row["ratio"])
-    status = ratio_status(ratio, fail=thresholds.ratio_fail, warn=thresholds.ratio_warn)
     lo, hi = float(row["ratio_ci_low"]), float(row["ratio_ci_high"])
-    if status == "insufficient_data" or row.get("status") == "insufficient_data":
+    if not math.isfinite(ratio) or row.get("status") == "insufficient_data":
         status = "insufficient_data"
         reason = row.get("reason") or "the ratio is undefined"
         message = f"{label} across {grouping} is not judged: {reason}."
     else:
-        worst, best = row["worst_group"], row["best_group"]
-        gap = 1.0 - ratio
-        if abs(gap) < 0.0005:
-            message = (f"Users with {grouping} \"{worst}\" and \"{best}\" receive the same "
-                       f"{label} ({_pct_interval(1 - hi, 1 - lo, level)} for the gap).")
-        else:
-            message = (f"Users with {grouping} \"{worst}\" receive {_pct(gap)}% lower {label} "
-                       f"than users with {grouping} \"{best}\" "
-                       f"({_pct_interval(1 - hi, 1 - lo, level)}).")
+        status = interval_status(lo, hi, fail=thresholds.ratio_fail, warn=thresholds.ratio_warn)
+        message = _user_sentence(row, status, label, ratio, lo, hi, thresholds, level)
     return Check(name=name, kind="user_gap", grouping=grouping, metric=metric, status=status,
                  value=ratio, ci_low=lo, ci_high=hi, threshold_fail=thresholds.ratio_fail,
                  threshold_warn=thresholds.ratio_warn, message=message)
+
+
+def _user_sentence(row, status, label, ratio, lo, hi, thresholds, level) -> str:
+    grouping, worst, best = row["grouping"], row["worst_group"], row["best_group"]
+    gap = 1.0 - ratio
+    ci = _pct_interval(1 - hi, 1 - lo, level)
+    if status == "inconclusive":
+        where = (f"anywhere from {_pct(1 - hi)}% to {_pct(1 - lo)}%" if math.isfinite(lo)
+                 and math.isfinite(hi) else "unknown: no interval is available")
+        return (f"The data cannot tell whether {label} differs across {grouping} by more than "
+                f"{_pct(1 - thresholds.ratio_warn)}%: users with {grouping} \"{worst}\" receive "
+                f"{_pct(gap)}% lower {label} than users with {grouping} \"{best}\", but the "
+                f"largest gap between groups could be {where} ({level * 100:g}% CI). More users "
+                "per group would narrow it.")
+    if abs(gap) < 0.0005:
+        return (f"Users with {grouping} \"{worst}\" and \"{best}\" receive the same "
+                f"{label} ({ci} for the largest gap).")
+    return (f"Users with {grouping} \"{worst}\" receive {_pct(gap)}% lower {label} "
+            f"than users with {grouping} \"{best}\" ({ci}).")
 
 
 def provider_check(grouping: str, rows: pd.DataFrame, *, thresholds: Thresholds,
@@ -208,15 +256,31 @@ def provider_check(grouping: str, rows: pd.DataFrame, *, thresholds: Thresholds,
     j = np.flatnonzero(judged)[np.argmin(ratios[judged])]
     row = rows.iloc[j]
     ratio = float(ratios[j])
-    lo, hi = float(row[f"{col}_ci_low"]), float(row[f"{col}_ci_high"])
-    status = ratio_status(ratio, fail=thresholds.provider_ratio_fail,
-                          warn=thresholds.provider_ratio_warn)
+    if f"{col}_band_low" in rows:
+        # The minimum over groups of simultaneous bands covers the lowest true ratio.
+        # Any judged group without a band leaves the minimum unbounded: NaN.
+        lo = float(np.min(rows[f"{col}_band_low"].to_numpy(dtype=float)[judged]))
+        hi = float(np.min(rows[f"{col}_band_high"].to_numpy(dtype=float)[judged]))
+    else:  # tables written before bands existed: the lowest group's own interval
+        lo, hi = float(row[f"{col}_ci_low"]), float(row[f"{col}_ci_high"])
+    status = interval_status(lo, hi, fail=thresholds.provider_ratio_fail,
+                             warn=thresholds.provider_ratio_warn)
     basis = ("their share of held-out positives" if thresholds.provider_basis == "merit"
              else "their share of the catalogue")
-    ci = (f"{level * 100:g}% CI {lo:.2f}\u2013{hi:.2f}"
-          if math.isfinite(lo) and math.isfinite(hi) else f"{level * 100:g}% CI not available")
-    message = (f"Items with {grouping} \"{row['group']}\" receive {ratio:.2f}\u00d7 the exposure "
-               f"{basis} warrants ({ci}), the lowest of {int(judged.sum())} groups judged.")
+    has_ci = math.isfinite(lo) and math.isfinite(hi)
+    lab = f"{level * 100:g}% CI"
+    ci = f"{lab} {lo:.2f}\u2013{hi:.2f}" if has_ci else f"{lab} not available"
+    if status == "inconclusive":
+        where = f"anywhere from {lo:.2f} to {hi:.2f}" if has_ci else "unknown"
+        message = (f"The data cannot tell whether some {grouping} group receives less than "
+                   f"{thresholds.provider_ratio_warn:g}\u00d7 the exposure {basis} warrants: "
+                   f"items with {grouping} \"{row['group']}\" receive {ratio:.2f}\u00d7 here, "
+                   f"but the lowest of {int(judged.sum())} groups judged could be {where} "
+                   f"({level * 100:g}% CI).")
+    else:
+        message = (f"Items with {grouping} \"{row['group']}\" receive {ratio:.2f}\u00d7 the "
+                   f"exposure {basis} warrants ({ci}), the lowest of {int(judged.sum())} "
+                   "groups judged.")
     return Check(status=status, value=ratio, ci_low=lo, ci_high=hi, message=message, **common)
 
 

@@ -96,8 +96,11 @@ DEFINITIONS: dict[str, MetricInfo] = {
         "Difference", "Best group value minus worst group value (groups too small to judge "
         "are left out). 0 = no gap.", higher_is_better=False),
     "ratio": MetricInfo(
-        "Ratio", "Worst group value divided by best group value. 1 = no gap; below 0.8 "
-        "fails the four-fifths rule, below 0.9 warns."),
+        "Ratio", "Worst group value divided by best group value. 1 = no gap. Its 95% "
+        "interval covers all pairs of groups at once (picking the most different pair does "
+        "not count as evidence); the check fails when the whole interval is below 0.8 (the "
+        "four-fifths rule), warns when it is below 0.9, and is inconclusive when it "
+        "straddles 0.9."),
     "value": MetricInfo(
         "Group value", "Mean of the per-user metric over the group's evaluable users, with "
         "a 95% bootstrap interval (users resampled within the group)."),
@@ -134,7 +137,7 @@ DEFINITIONS: dict[str, MetricInfo] = {
 
 #: How check statuses read in tables and scorecards.
 STATUS_LABELS = {"pass": "pass", "warn": "warn", "fail": "fail",
-                 "insufficient_data": "insufficient data"}
+                 "inconclusive": "inconclusive", "insufficient_data": "insufficient data"}
 
 _BRACKET = re.compile(r"^(?P<base>[^\[]+)\[(?P<group>.*)\]$")
 

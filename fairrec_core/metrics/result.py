@@ -20,7 +20,8 @@ from ._validate import (DEFAULT_BATCH_SIZE, MetricsInputError, as_binary_csr, as
                         check_k)
 from .beyond import (coverage_from_lists, gini, head_items, list_lengths, user_aplt, user_arp,
                      user_miscalibration, user_novelty)
-from .bootstrap import derive_rng, gap_samples, percentile_interval, resampled_sums
+from .bootstrap import (derive_rng, gap_band, gap_samples, min_ratio_band, percentile_interval,
+                        resampled_sums)
 from .checks import Thresholds, run_checks
 from .exposure import exposure_from_lists, position_weights
 from .groups import (ENGINES, GroupComparison, Grouping, _num_den, activity_grouping,
@@ -42,6 +43,8 @@ ITEM_GROUP_COLUMNS = ("grouping", "group", "n_items", "n_relevant", "exposure_sh
                       "merit_share", "merit_share_ci_low", "merit_share_ci_high",
                       "es_cs_ratio", "es_cs_ratio_ci_low", "es_cs_ratio_ci_high",
                       "es_rs_ratio", "es_rs_ratio_ci_low", "es_rs_ratio_ci_high",
+                      "es_cs_ratio_band_low", "es_cs_ratio_band_high",
+                      "es_rs_ratio_band_low", "es_rs_ratio_band_high",
                       "status", "reason")
 
 #: Up to this many users, ``engine="auto"`` computes group values with Fairlearn.
@@ -184,11 +187,18 @@ def _gap_rows(cmp: GroupComparison, boot: np.ndarray, level: float, min_size: in
                          "ratio_ci_high": np.nan, "status": "insufficient_data",
                          "reason": reason})
             continue
-        d, r = gap_samples(boot[:, :, [mi]], np.array([labels.index(best)]),
-                           np.array([labels.index(worst)]))
-        dlo, dhi = percentile_interval(d[:, 0], level=level)
-        rlo, rhi = percentile_interval(r[:, 0], level=level)
+        # Simultaneous band over the judged groups: the worst/best pair was
+        # selected for looking extreme, so its own interval would be too low.
+        judged = cmp.sufficient[metric].to_numpy()
+        rlo, rhi, dlo, dhi = gap_band(boot[:, judged, mi],
+                                      cmp.value[metric].to_numpy()[judged], level=level)
         ratio = float(cmp.ratio[metric])
+        if np.isfinite(ratio) and not np.isfinite(rlo):
+            # A judged group with mean 0 has no log ratio; its ratio is 0 in
+            # every resample, so the fixed pair's interval is exact there.
+            _, r = gap_samples(boot[:, :, [mi]], np.array([labels.index(best)]),
+                               np.array([labels.index(worst)]))
+            rlo, rhi = percentile_interval(r[:, 0], level=level)
         status, why = "ok", ""
         if not np.isfinite(ratio):
             status = "insufficient_data"
@@ -215,6 +225,7 @@ def _item_rows(name: str, table: pd.DataFrame, es_b: np.ndarray, rs_b: np.ndarra
         defined = np.isfinite(out[col].to_numpy())
         out[f"{col}_ci_low"] = np.where(defined, lo, np.nan)
         out[f"{col}_ci_high"] = np.where(defined, hi, np.nan)
+    _add_bands(out, samples, level, min_size)
     status, reason = [], []
     for _, row in out.iterrows():
         if not np.isfinite(row["exposure_share"]):
@@ -233,6 +244,24 @@ def _item_rows(name: str, table: pd.DataFrame, es_b: np.ndarray, rs_b: np.ndarra
             reason.append("")
     out["status"], out["reason"] = status, reason
     return out[list(ITEM_GROUP_COLUMNS)]
+
+
+def _add_bands(out: pd.DataFrame, samples: dict, level: float, min_size: int) -> None:
+    """Simultaneous bands of ES/CS (defined groups) and ES/RS (judged groups).
+
+    The provider check judges the lowest ratio over groups; the minimum of
+    the bands covers the lowest true ratio (see :func:`min_ratio_band`).
+    """
+    judged = {"es_cs_ratio": np.isfinite(out["es_cs_ratio"].to_numpy(dtype=float)),
+              "es_rs_ratio": np.isfinite(out["es_rs_ratio"].to_numpy(dtype=float))
+              & (out["n_relevant"].to_numpy() >= min_size)}
+    for col, ok in judged.items():
+        low, high = np.full(len(out), np.nan), np.full(len(out), np.nan)
+        if ok.any():
+            lo_j, hi_j = min_ratio_band(samples[col][:, ok],
+                                        out[col].to_numpy(dtype=float)[ok], level=level)
+            low[ok], high[ok] = lo_j, hi_j
+        out[f"{col}_band_low"], out[f"{col}_band_high"] = low, high
 
 
 def evaluate_lists(top_k, truth, train, *, user_groups: Mapping | None = None,
@@ -454,7 +483,9 @@ def evaluate_lists(top_k, truth, train, *, user_groups: Mapping | None = None,
                 "min_group_size": min_group_size, "ci_level": ci_level, "engine": engine,
                 "thresholds": thresholds.to_dict(),
                 "intersections": [list(c) for c in intersections],
-                "ci_method": "percentile bootstrap over users, resampled within each group"},
+                "ci_method": "percentile bootstrap over users, resampled within each group; "
+                             "worst/best gaps and the lowest provider ratio: simultaneous "
+                             "max-|t| bands over the judged groups"},
     )
 
 

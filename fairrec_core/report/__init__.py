@@ -50,12 +50,19 @@ def render(result: AuditResult, fmt: str, *, sections: Sequence[str] | None = No
 def write_report(result: AuditResult, out: str | Path, *, formats: Sequence[str] | None = None,
                  sections: Sequence[str] | None = None,
                  progress: Callable[[str, float], object] | None = None) -> list[Path]:
-    """Write the report files into ``out``.
+    """Write the report files into ``out``, all or nothing.
 
     Writes ``report.html``, ``report.pdf``, ``report.json``, ``tables/*.csv``
     (those of ``formats``; default the config's ``[report].formats``) and
     ``audit.toml``, the config that reproduces the report (with absolute paths,
     so it can be run from anywhere).
+
+    Everything is first written into a hidden temporary folder inside ``out``
+    and moved into place only when every format succeeded; ``report.json``
+    (or, without it, ``audit.toml``) is moved last. A run that fails or is
+    killed therefore never leaves a report that looks complete: at most a
+    ``.fairrec-partial-*`` folder, and an earlier report's files are removed
+    before the new ones arrive, never mixed with them.
 
     Parameters
     ----------
@@ -65,29 +72,66 @@ def write_report(result: AuditResult, out: str | Path, *, formats: Sequence[str]
     Returns
     -------
     list of Path
+        The final paths.
     """
-    import time
-
-    from fairrec_core.report.tables import write_tables
+    import shutil
+    import tempfile
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     formats = list(result.config.report.formats if formats is None else formats)
+    tmp = Path(tempfile.mkdtemp(prefix=".fairrec-partial-", dir=out))
+    try:
+        names = _write_all(result, tmp, formats, sections, progress)
+        _move_into_place(tmp, out, names)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     paths = []
+    for name in names:
+        target = out / name
+        paths += sorted(target.glob("*.csv")) if target.is_dir() else [target]
+    return paths
+
+
+def _write_all(result, folder: Path, formats, sections, progress) -> list[str]:
+    """Every requested format into ``folder``; the names written, in moving order."""
+    import time
+
+    from fairrec_core.report.tables import write_tables
+
+    names = []
     for fmt in ("json", "csv", "html", "pdf"):
         if fmt not in formats:
             continue
         t0 = time.perf_counter()
         if fmt == "csv":
-            paths += write_tables(result, out / FILES["csv"])
+            write_tables(result, folder / FILES["csv"])
         else:
-            p = out / FILES[fmt]
-            p.write_bytes(render(result, fmt, sections=sections))
-            paths.append(p)
+            (folder / FILES[fmt]).write_bytes(render(result, fmt, sections=sections))
+        names.append(FILES[fmt])
         if progress is not None:
             progress(fmt, time.perf_counter() - t0)
-    paths.append(result.config.resolved().save(out / "audit.toml"))
-    return paths
+    result.config.resolved().save(folder / "audit.toml")
+    names.append("audit.toml")
+    # report.json is what tools read to see a finished audit: it arrives last.
+    return sorted(names, key=lambda n: n == FILES["json"])
+
+
+def _move_into_place(tmp: Path, out: Path, names: list[str]) -> None:
+    """Replace the previous report in ``out`` by the one in ``tmp``."""
+    import os
+    import shutil
+
+    previous = [FILES["json"]] + [n for n in (*FILES.values(), "audit.toml")
+                                  if n != FILES["json"]]
+    for name in previous:  # the old completion marker goes first
+        target = out / name
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        elif target.exists() or target.is_symlink():
+            target.unlink()
+    for name in names:
+        os.replace(tmp / name, out / name)
 
 
 __all__ = ["FILES", "MIME", "SCHEMA_VERSION", "AuditResult", "load_schema", "render",

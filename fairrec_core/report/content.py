@@ -108,7 +108,8 @@ def scorecard(result) -> list:
     checks = result.fairness.checks
     v = result.verdict
     blocks: list = [Verdict(v["status"], T.verdict_sentence(v))]
-    order = {s: i for i, s in enumerate(("fail", "warn", "pass", "insufficient_data"))}
+    order = {s: i for i, s in enumerate(("fail", "warn", "inconclusive", "pass",
+                                         "insufficient_data"))}
     rows = []
     for _, r in checks.sort_values("status", key=lambda s: s.map(order), kind="stable"
                                    ).iterrows():

@@ -32,7 +32,8 @@ def tradeoff_section(result) -> list:
     acc = T.metric_name("ndcg", result.k)
     flabel = fairness_label(col)
     op = t["operating_point"]
-    blocks = [Para(f"Method: {t['title']} ('{t['method']}'), acting for "
+    blocks = [Para(f"Method: {t['title']} ('{t['method']}'), "
+                   f"{t.get('protected_role', 'acting for')} "
                    f"{t['item_grouping']} = {', '.join(map(str, t['protected'] or []))}"
                    f"{' (the most under-exposed group, chosen automatically)' if r.get('protected_inferred') else ''}. "
                    f"{t['note']}"),

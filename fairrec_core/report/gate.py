@@ -2,8 +2,11 @@
 
 Rules (each trips when its condition holds)::
 
-    fail                                   any check failed
+    fail                                   any check failed: its whole interval lies
+                                           below the fail threshold (a significant gap)
     warn                                   any check warned or failed
+    inconclusive                           any check was inconclusive, warned or failed
+                                           (only checks shown to pass are accepted)
     user:GROUPING:METRIC@K:STAT OP X       a user-gap statistic, e.g.
                                            user:gender:ndcg@10:ratio<0.8
     user:GROUPING[GROUP]:METRIC@K:STAT OP X  one group's value, e.g.
@@ -21,8 +24,15 @@ ratio the provider check judges (the lowest judged group's ES/RS under the
 default merit basis, ES/CS under the catalogue basis); ``exposure_share``,
 ``merit_share``, ``es_cs_ratio``, ``es_rs_ratio`` (and their ``_ci_low`` /
 ``_ci_high``) take the lowest value over the judged groups, or the named
-group's. A statistic that is undefined (too few users) does not trip the
-gate; the outcome says so.
+group's.
+
+A rule that cannot be evaluated (the statistic is undefined: too few users,
+ratio undefined) neither trips nor passes: its outcome is *unjudged*, and
+:func:`gate_decision` turns any unjudged outcome into "unjudged" (the CLI
+exits 2) unless unjudged rules are explicitly allowed (``--allow-unjudged``).
+The status rules (``fail``, ``warn``, ``inconclusive``) are unjudged too when
+most checks could not be judged (insufficient data), so a gate never passes
+because the audit could not judge.
 """
 
 from __future__ import annotations
@@ -44,7 +54,9 @@ GROUP_STATS = ("value", "ci_low", "ci_high")
 _ITEM_BASE = ("exposure_share", "merit_share", "es_cs_ratio", "es_rs_ratio")
 ITEM_STATS = ("exposure_share_ratio",) + _ITEM_BASE + tuple(
     f"{b}_{s}" for b in _ITEM_BASE for s in ("ci_low", "ci_high"))
-SYNTAX = ("write 'fail', 'warn', 'user:GROUPING:METRIC@K:STAT<X' (e.g. "
+STATUS_RULES = {"fail": ("fail",), "warn": ("fail", "warn"),
+                "inconclusive": ("fail", "warn", "inconclusive")}
+SYNTAX = ("write 'fail', 'warn', 'inconclusive', 'user:GROUPING:METRIC@K:STAT<X' (e.g. "
           "user:gender:ndcg@10:ratio<0.8), 'item:GROUPING:STAT<X' (e.g. "
           "item:seller_size:exposure_share_ratio<0.7) or 'overall:METRIC<X'")
 
@@ -54,7 +66,7 @@ class GateRule:
     """One parsed ``--fail-on`` rule."""
 
     text: str
-    side: str  # fail | warn | user | item | overall
+    side: str  # fail | warn | inconclusive | user | item | overall
     grouping: str = ""
     group: str | None = None
     metric: str = ""
@@ -66,18 +78,28 @@ class GateRule:
 
 @dataclass(frozen=True)
 class GateOutcome:
-    """Whether a rule tripped, the value it read and a sentence saying so."""
+    """Whether a rule tripped, the value it read and a sentence saying so.
+
+    ``judged`` is False when the rule could not be evaluated; such an outcome
+    never trips, and never counts as a pass either (see :func:`gate_decision`).
+    """
 
     rule: GateRule
     tripped: bool
     value: float | None
     detail: str
+    judged: bool = True
+
+    @property
+    def label(self) -> str:
+        """``TRIPPED``, ``UNJUDGED`` or ``ok``, as the CLI prints it."""
+        return "TRIPPED" if self.tripped else ("ok" if self.judged else "UNJUDGED")
 
 
 def parse_rule(text: str) -> GateRule:
     """Parse one rule; raise :class:`ConfigError` with the expected syntax."""
     s = str(text).strip()
-    if s.lower() in ("fail", "warn"):
+    if s.lower() in STATUS_RULES:
         return GateRule(s, s.lower())
     side, _, rest = s.partition(":")
     side = side.strip().lower()
@@ -135,14 +157,8 @@ def evaluate_gate(result, rules) -> list[GateOutcome]:
 
 def _evaluate(result, rule: GateRule) -> GateOutcome:
     f = result.fairness
-    if rule.side in ("fail", "warn"):
-        bad = ("fail",) if rule.side == "fail" else ("fail", "warn")
-        hit = f.checks[f.checks["status"].isin(bad)]
-        if hit.empty:
-            return GateOutcome(rule, False, None, f"no check has status {' or '.join(bad)}")
-        names = "; ".join(f"{r['name']} ({r['status']}): {r['message']}"
-                          for _, r in hit.iterrows())
-        return GateOutcome(rule, True, None, f"{len(hit)} check(s): {names}")
+    if rule.side in STATUS_RULES:
+        return _status_rule(f.checks, rule)
     if rule.k is not None and rule.k != result.k:
         raise ConfigError(f"The gate rule '{rule.text}' asks for @{rule.k} but the audit "
                           f"measured K = {result.k}.")
@@ -155,6 +171,44 @@ def _evaluate(result, rule: GateRule) -> GateOutcome:
     if rule.side == "user":
         return _user(result, rule)
     return _item(result, rule)
+
+
+def _status_rule(checks, rule: GateRule) -> GateOutcome:
+    bad = STATUS_RULES[rule.side]
+    hit = checks[checks["status"].isin(bad)]
+    if not hit.empty:
+        names = "; ".join(f"{r['name']} ({r['status']}): {r['message']}"
+                          for _, r in hit.iterrows())
+        return GateOutcome(rule, True, None, f"{len(hit)} check(s): {names}")
+    n = len(checks)
+    n_not = int((checks["status"] == "insufficient_data").sum())
+    if n == 0 or 2 * n_not > n:
+        # A clean gate must mean "judged and fine", not "could not look".
+        return GateOutcome(rule, False, None,
+                           f"{n_not} of {n} checks could not be judged (insufficient data), "
+                           "so a clean result would say nothing; the rule is unjudged",
+                           judged=False)
+    return GateOutcome(rule, False, None, f"no check has status {' or '.join(bad)}"
+                       + (f" ({n_not} of {n} checks not judged)" if n_not else ""))
+
+
+def gate_decision(outcomes, *, allow_unjudged: bool = False) -> tuple[str, str]:
+    """Overall result of the gate: ``"tripped"``, ``"unjudged"`` or ``"ok"``, and why.
+
+    A tripped rule wins (the finding is definite). Otherwise any unjudged
+    rule makes the gate ``"unjudged"`` unless ``allow_unjudged``.
+    """
+    tripped = [o for o in outcomes if o.tripped]
+    if tripped:
+        return "tripped", (f"the gate tripped on {len(tripped)} rule(s): "
+                           + "; ".join(o.rule.text for o in tripped))
+    unjudged = [o for o in outcomes if not o.judged]
+    if unjudged and not allow_unjudged:
+        return "unjudged", (f"{len(unjudged)} gate rule(s) could not be evaluated: "
+                            + "; ".join(o.rule.text for o in unjudged)
+                            + ". The audit cannot vouch for them; pass --allow-unjudged to "
+                            "accept that.")
+    return "ok", ""
 
 
 def _user(result, rule: GateRule) -> GateOutcome:
@@ -226,7 +280,7 @@ def _compare(rule: GateRule, value, what: str, why: str = "") -> GateOutcome:
     if not math.isfinite(v):
         return GateOutcome(rule, False, None, f"{what} is undefined"
                                                + (f" ({why})" if why else "")
-                                               + "; the rule is not evaluated")
+                                               + "; the rule is unjudged", judged=False)
     tripped = bool(_OPS[rule.op](v, rule.value))
     verb = "meets" if tripped else "does not meet"
     return GateOutcome(rule, tripped, v,

@@ -28,10 +28,10 @@ from fairrec_core.config import AuditConfig
 from fairrec_core.metrics import FairnessResult, Thresholds, run_checks
 
 #: Version of the report.json layout (semantic: a major bump breaks readers).
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "2.0.0"
 SCHEMA_PATH = Path(__file__).with_name("schema") / "report.schema.json"
 #: Order of severity when several checks decide the overall verdict.
-VERDICT_ORDER = ("fail", "warn", "pass", "insufficient_data")
+VERDICT_ORDER = ("fail", "warn", "inconclusive", "pass", "insufficient_data")
 
 
 @dataclass
@@ -158,7 +158,7 @@ def now_iso() -> str:
 def verdict(checks: pd.DataFrame) -> dict:
     """Worst judged status among ``checks`` and how many checks have each status."""
     counts = {s: int((checks["status"] == s).sum()) for s in VERDICT_ORDER}
-    status = next((s for s in VERDICT_ORDER[:3] if counts[s]), "insufficient_data")
+    status = next((s for s in VERDICT_ORDER[:-1] if counts[s]), "insufficient_data")
     return {"status": status, "counts": counts, "n_checks": int(len(checks))}
 
 

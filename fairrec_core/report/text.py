@@ -23,9 +23,9 @@ SECTION_TITLES = {
     "reproducibility": "Reproducibility",
 }
 STATUS_LABELS = {"pass": "PASS", "warn": "WARN", "fail": "FAIL",
-                 "insufficient_data": "NOT JUDGED"}
+                 "inconclusive": "INCONCLUSIVE", "insufficient_data": "NOT JUDGED"}
 STATUS_COLORS = {"pass": "#2E7D32", "warn": "#B26A00", "fail": "#C62828",
-                 "insufficient_data": "#6B7280"}
+                 "inconclusive": "#5E35B1", "insufficient_data": "#6B7280"}
 METRIC_NAMES = {"precision": "Precision", "recall": "Recall", "hr": "HR", "mrr": "MRR",
                 "ndcg": "NDCG", "ap": "AP", "novelty": "Novelty", "arp": "ARP",
                 "aplt": "APLT", "miscalibration": "Miscalibration", "coverage": "Coverage",
@@ -66,6 +66,8 @@ def verdict_sentence(verdict: dict) -> str:
     """One sentence summarising the scorecard."""
     c = verdict["counts"]
     parts = [f"{c['fail']} failed", f"{c['warn']} warned", f"{c['pass']} passed"]
+    if c.get("inconclusive"):
+        parts.append(f"{c['inconclusive']} inconclusive (the data cannot tell)")
     if c["insufficient_data"]:
         parts.append(f"{c['insufficient_data']} not judged (insufficient data)")
     return (f"Overall verdict: {STATUS_LABELS[verdict['status']]}. Of {verdict['n_checks']} "
@@ -118,7 +120,16 @@ def methodology(result) -> list[dict]:
          "definition": f"{p['ci_level']:.0%} percentile bootstrap intervals over users "
                        f"({p['n_boot']:,} resamples, seed {p['seed']}), resampling users within "
                        "each group; intervals are given for every group value, difference and "
-                       "ratio. Catalogue-level statistics (coverage, Gini) have none."},
+                       "ratio. The worst/best difference and ratio, and the lowest provider "
+                       "ratio, are extremes over groups: their intervals are simultaneous over "
+                       "the judged groups (bootstrap max-|t|: one critical value covers every "
+                       "pair of groups at once), so singling out the most different pair does "
+                       "not make a gap look surer than it is. Catalogue-level statistics "
+                       "(coverage, Gini) have none."
+                       + (f" Engine: Ray. {p['ci_method']}; resamples are not stratified by "
+                          "group, and group values come from merged per-group sums rather "
+                          "than Fairlearn (same numbers)." if p.get("engine") == "ray"
+                          else "")},
         {"term": "Minimum group size",
          "definition": f"A group with fewer than {p['min_group_size']} evaluable users (or, for "
                        "merit ratios, held-out positives) is reported as 'insufficient data': "
@@ -129,8 +140,13 @@ def methodology(result) -> list[dict]:
                        f"{', '.join(metric_name(m, k) for m in th['user_metrics'])}. Provider "
                        f"side: the lowest group's {'ES/RS' if th['provider_basis'] == 'merit' else 'ES/CS'} "
                        f"ratio < {th['provider_ratio_fail']} fails, < "
-                       f"{th['provider_ratio_warn']} warns. The point estimate decides; the "
-                       "interval shows how firm the verdict is."},
+                       f"{th['provider_ratio_warn']} warns. The interval decides, not the "
+                       "point estimate: a check fails (warns) only when its whole interval "
+                       "lies below the fail (warning) threshold, passes only when the whole "
+                       "interval lies at or above the warning threshold, and is inconclusive "
+                       "when the interval straddles it: the data cannot tell. With no true "
+                       "gap (or one at the fail threshold), a FAIL is wrong at most 5% of the "
+                       "time (2.5% with two groups)."},
         {"term": "Re-ranking and the trade-off curve",
          "definition": "A re-ranker re-orders each user's candidate items, trading the model's "
                        "(per-user min-max normalised) score against a fairness objective with "
