@@ -123,9 +123,9 @@ def main() -> None:
 
     from streamlit.testing.v1 import AppTest
 
+    from fairrec_core import _audit_rerank as rr
     from fairrec_core.evaluation import evaluate_top_k
     from fairrec_core.viz import pipeline_session as ps
-    from fairrec_core.viz import whatif_session as ws
 
     at = AppTest.from_file(APP, default_timeout=600).run()
     at.button(key="use_sample").click().run()
@@ -167,7 +167,7 @@ def main() -> None:
     uncached = []
     for lam in lams[:5]:
         t0 = time.perf_counter()
-        cands = ws._candidates(model, info.k, wi.config.n_candidates)
+        cands = rr.model_candidates(model, info.k, wi.request[2])
         res = wi.reranker.rerank(cands, lam=float(lam), k=info.k)
         wi.metrics.evaluate(res.ids)
         uncached.append(time.perf_counter() - t0)

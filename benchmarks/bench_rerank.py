@@ -54,7 +54,7 @@ def load():
     split = split_dataset(ds)
     ids = ds.recommendations.items.astype(np.int64)
     scores = ds.recommendations.scores
-    metrics = TradeoffMetrics.from_split(ds, split, protected_items="small", k=K)
+    metrics = TradeoffMetrics.from_split(ds, split, protected="small", k=K)
     return ds, split, ids, scores, metrics, Candidates
 
 
@@ -133,7 +133,7 @@ def main() -> None:
     seller = ds.items["seller_size"]
     train = split.train_matrix()
     configs = {
-        "two_sided": dict(item_groups=seller, protected_items="small",
+        "two_sided": dict(item_groups=seller, protected="small",
                           user_groups=metrics.user_groups["activity"]),
         "provider": dict(item_groups=seller, history=train, protected="small"),
         "calibrated": dict(item_groups=ds.items["category"], history=train),

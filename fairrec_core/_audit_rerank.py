@@ -1,24 +1,235 @@
-"""The re-ranking stage of the audit: the operating point and the λ sweep.
+"""The re-ranking stage, built once from a :class:`~fairrec_core.config_sections.RerankConfig`.
 
-Split from :mod:`fairrec_core._audit_steps` to keep each module short.
+Every surface re-ranks through this module: ``fairrec audit`` (via
+:func:`rerank_and_sweep`), the dashboard's What-if page
+(:mod:`fairrec_core.viz.whatif_session` calls :func:`model_candidates`,
+:func:`build_reranker` and :func:`tradeoff_table`) and the Python API
+(:func:`fairrec_core.audit.run_audit`). So the candidates, the rule that
+infers the protected group (:func:`rerank_target`), the user grouping of the
+two-sided method and the λ sweep are the same wherever the lists are made,
+and an ``audit.toml`` exported by the dashboard reproduces its lists.
 """
 
 from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from fairrec_core.config import AuditConfig
+from fairrec_core.config_sections import MetricsConfig, RerankConfig
 from fairrec_core.errors import ConfigError
 
 #: Item groupings with more groups than this are not chosen automatically for
 #: re-ranking (a grouping by seller may have thousands of groups).
 MAX_AUTO_GROUPS = 10
+#: Methods whose objective acts for ``[rerank].protected`` (the others only
+#: measure its exposure; the dashboard offers the picker for these alone).
+USES_PROTECTED = ("two_sided", "fair_topk")
+
+
+@dataclass
+class RerankSetup:
+    """A configured re-ranker and the adapter that measures its lists.
+
+    Attributes
+    ----------
+    reranker : Reranker
+    metrics : TradeoffMetrics
+        Accuracy and fairness of one set of lists (a sweep row).
+    item_grouping : str
+        The item grouping re-ranked for (``category`` for calibration).
+    labels : numpy.ndarray
+        Its label per item.
+    protected : list of str or None
+        The protected group(s); None for calibration.
+    protected_inferred : bool
+        True when :func:`rerank_target` chose it (not the config).
+    fairness_column : str
+        The sweep column traded against accuracy.
+    """
+
+    reranker: object
+    metrics: object
+    item_grouping: str
+    labels: np.ndarray
+    protected: list | None
+    protected_inferred: bool
+    fairness_column: str
+
+
+def model_candidates(model, k: int, c: int):
+    """Each user's ``c`` best unseen items with scores: what every re-ranker starts from.
+
+    Imported production lists give all their columns. Exported lists may
+    repeat an item or lack a score: repaired as documented in
+    :meth:`~fairrec_core.rerank.Candidates.from_arrays`.
+    """
+    from fairrec_core.rerank import Candidates
+
+    imported = getattr(model, "name", "") == "imported"
+    c = int(model.items_.shape[1]) if imported else int(min(max(c, k), model.n_items_))
+    ids, scores = model.candidates(None, max(c, 1))
+    source = "ranks" if imported and not model.has_scores_ else "scores"
+    clean = Candidates.from_arrays(ids, np.where(ids >= 0, scores, np.nan),
+                                   duplicates="keep_best", non_finite="drop")
+    return clean if source == "scores" else Candidates(clean.ids, clean.scores, source=source)
+
+
+def rerank_target(rerank: RerankConfig, metrics: MetricsConfig, thresholds, dataset, train,
+                  truth, base_ids) -> tuple[str | None, np.ndarray | None, list | None, bool]:
+    """``(grouping, labels, protected groups, inferred?)`` a re-ranker works for.
+
+    The one rule for the protected group: the group whose exposure ratio on
+    the base lists is lowest -- the ratio the provider check judges (ES/RS
+    under the merit basis, among groups with at least ``min_group_size``
+    held-out positives; ES/CS under the catalogue basis, or when no group
+    is large enough). Without a configured grouping the candidates are the
+    audited item groupings (at most :data:`MAX_AUTO_GROUPS` groups) and
+    head/tail popularity, and the one holding the lowest ratio wins.
+
+    Raises
+    ------
+    ConfigError
+        The configured grouping has fewer than two groups, or a configured
+        protected group is not one of its groups.
+    """
+    from fairrec_core.evaluation import POPULARITY, item_labels, resolved_groupings
+    from fairrec_core.metrics import provider_shares
+
+    if rerank.method == "calibrated":
+        cats = dataset.items.get("category", pd.Series(dtype=object)).to_numpy()
+        return "category", cats, None, False
+    if rerank.item_grouping:
+        names = [rerank.item_grouping]
+    else:
+        names = resolved_groupings(dataset, metrics)[1]
+        names.append(POPULARITY)  # always audited (head/tail), so always a candidate
+    merit = thresholds.provider_basis == "merit"
+    best = None
+    for name in names:
+        labels = item_labels(dataset, train, name, head_share=metrics.head_share,
+                             new_item_days=metrics.new_item_days)
+        table = provider_shares(base_ids, truth, labels, k=metrics.k,
+                                exposure=metrics.exposure, name=name).table
+        if len(table) < 2 or (not rerank.item_grouping and len(table) > MAX_AUTO_GROUPS):
+            continue
+        ratio = table["es_rs_ratio" if merit else "es_cs_ratio"]
+        if merit:
+            ratio = ratio.where(table["n_relevant"] >= metrics.min_group_size)
+        if not ratio.notna().any():
+            ratio = table["es_cs_ratio"]
+        j = int(ratio.fillna(np.inf).to_numpy().argmin())
+        if best is None or ratio.iloc[j] < best[0]:
+            best = (float(ratio.iloc[j]), name, labels, str(table["group"].iloc[j]))
+    if best is None:
+        if rerank.item_grouping:
+            raise ConfigError(f"[rerank].item_grouping = '{rerank.item_grouping}' has fewer "
+                              "than two groups: choose another grouping to re-rank for.")
+        return None, None, None, False
+    _, name, labels, worst = best
+    if rerank.protected:
+        known = {str(x) for x in pd.unique(pd.Series(labels).fillna("unknown"))}
+        missing = [p for p in rerank.protected if p not in known]
+        if missing:
+            raise ConfigError(f"[rerank].protected names {missing}, not a group of '{name}' "
+                              f"({', '.join(sorted(known))}).")
+        return name, labels, list(rerank.protected), False
+    return name, labels, [worst], True
+
+
+def build_reranker(rerank: RerankConfig, metrics: MetricsConfig, thresholds, dataset, split,
+                   candidates, *, user_groupings=None) -> RerankSetup | None:
+    """The re-ranker ``rerank`` describes, and its metrics adapter; None if nothing to act on.
+
+    Parameters
+    ----------
+    rerank : RerankConfig
+        Method, item grouping, protected group(s) and ``options``.
+    metrics : MetricsConfig
+        K, exposure model, head share, activity share, minimum group size.
+    thresholds : Thresholds
+        Its ``provider_basis`` decides the inferred protected group.
+    dataset, split
+    candidates : Candidates
+        From :func:`model_candidates`; the inference reads the exposure of
+        their base top-K (what every method returns at λ = 0).
+    user_groupings : sequence of str, optional
+        User attributes whose NDCG gap the sweep reports (activity always).
+
+    Returns
+    -------
+    RerankSetup or None
+        None when no item grouping has two groups (nothing to re-rank for).
+
+    Notes
+    -----
+    The two-sided method always works on both sides (CPFair): the item
+    grouping and the activity grouping of users (the most active
+    ``metrics.active_share`` vs the rest, "inactive" disadvantaged).
+    """
+    from fairrec_core.metrics import activity_grouping, user_activity
+    from fairrec_core.rerank import TradeoffMetrics, make_reranker
+
+    train, truth = split.train_matrix(), split.test_matrix()
+    if rerank.method == "calibrated" and "category" not in dataset.items:
+        raise ConfigError("[rerank].method = \"calibrated\" needs item categories; the "
+                          "items file has no category column.")
+    name, labels, protected, inferred = rerank_target(rerank, metrics, thresholds, dataset,
+                                                      train, truth, candidates.top_k(metrics.k))
+    if name is None:
+        return None
+    groups = pd.Series(labels, name=name)
+    if rerank.method == "calibrated":
+        options = {"item_groups": dataset.items["category"], "history": train}
+    elif rerank.method == "provider":
+        options = {"item_groups": groups, "history": train, "protected": protected}
+    elif rerank.method == "two_sided":
+        activity = activity_grouping(user_activity(train), top_share=metrics.active_share)
+        options = {"item_groups": groups, "protected": protected, "user_groups": activity}
+    else:
+        options = {"item_groups": groups, "protected": protected}
+    try:
+        reranker = make_reranker(rerank.method, **{**options, **rerank.options})
+    except TypeError as exc:
+        raise ConfigError(f"[rerank].options: {exc}") from None
+    cats = dataset.items["category"] if "category" in dataset.items else None
+    tm = TradeoffMetrics(truth, item_groups=groups, protected=protected,
+                         user_groups={g: dataset.users[g] for g in user_groupings or ()},
+                         train=train, categories=cats, k=metrics.k, exposure=metrics.exposure,
+                         head_share=metrics.head_share, min_group_size=metrics.min_group_size)
+    fair_col = "miscalibration" if rerank.method == "calibrated" else tm.fairness_column
+    return RerankSetup(reranker=reranker, metrics=tm, item_grouping=name, labels=labels,
+                       protected=protected, protected_inferred=inferred,
+                       fairness_column=fair_col)
+
+
+def tradeoff_table(setup: RerankSetup, candidates, lams) -> pd.DataFrame:
+    """The λ sweep: one row of accuracy and fairness per λ, Pareto-optimal rows flagged."""
+    from fairrec_core.rerank import fairness_objective, pareto_mask, sweep
+
+    table = sweep(candidates, setup.reranker, setup.metrics, lams=list(lams)).table
+    col = setup.fairness_column
+    if col in table:
+        obj = np.column_stack([table["ndcg"].to_numpy(),
+                               fairness_objective(table[col].to_numpy(), col)])
+        table["pareto"] = pareto_mask(obj)
+    return table
+
+
+def lists_digest(lists) -> str:
+    """SHA-256 of top-K lists (int64 item ids, row-major): two runs audited the same
+    lists exactly when their digests agree."""
+    return hashlib.sha256(np.ascontiguousarray(lists, dtype=np.int64).tobytes()).hexdigest()
 
 
 def given_lists(config: AuditConfig, lists, provenance: dict, rerank: dict):
-    # ``rerank`` (the config's own re-ranking) is replaced: the given lists decide.
-    """Audit lists made elsewhere (the dashboard session), keeping how they were made."""
+    """Audit lists made elsewhere (the dashboard session), keeping how they were made.
+
+    ``rerank`` (the config's own re-ranking) is replaced: the given lists decide.
+    """
     ids = np.asarray(lists, dtype=np.int64)
     if ids.ndim != 2 or ids.shape[1] != config.metrics.k:
         raise ConfigError(f"The given lists have shape {ids.shape}; expected one row per "
@@ -40,50 +251,25 @@ def given_lists(config: AuditConfig, lists, provenance: dict, rerank: dict):
 
 def rerank_and_sweep(config: AuditConfig, dataset, split, model, base):
     """Apply the configured re-ranker at its λ and sweep λ for the trade-off curve."""
-    from fairrec_core.rerank import (TradeoffMetrics, fairness_objective, make_reranker,
-                                     pareto_mask, smallest_lambda, sweep)
+    from fairrec_core.rerank import smallest_lambda
 
     rc, k = config.rerank, config.metrics.k
     if rc.method == "none":
         note = "No re-ranker was configured ([rerank].method = \"none\")."
         return base.ids, {"applied": False, "method": "none", "lam": 0.0, "note": note}, {
             "available": False, "note": note}
-    train, truth = split.train_matrix(), split.test_matrix()
-    grouping, labels, protected, inferred = _rerank_target(config, dataset, base.ids, train,
-                                                           truth)
-    if grouping is None:
+    setup = build_reranker(rc, config.metrics, config.thresholds, dataset, split,
+                           base.candidates, user_groupings=_user_groupings(config, dataset))
+    if setup is None:
         note = ("No item grouping with at least two groups is available to re-rank for; "
                 "the lists are audited as they are.")
         return base.ids, {"applied": False, "method": rc.method, "lam": 0.0, "note": note}, {
             "available": False, "note": note}
-    item_groups = pd.Series(labels, name=grouping)
-    cats = dataset.items["category"] if "category" in dataset.items else None
-    options = dict(rc.options)
-    if rc.method == "provider":
-        options = {"item_groups": item_groups, "history": train, "protected": protected,
-                   **options}
-    elif rc.method == "two_sided":
-        options = {"item_groups": item_groups, "protected_items": protected, **options}
-    elif rc.method == "fair_topk":
-        options = {"item_groups": item_groups, "protected": protected, **options}
-    else:  # calibrated: the categories are its groups
-        if cats is None:
-            raise ConfigError("[rerank].method = \"calibrated\" needs item categories; the "
-                              "items file has no category column.")
-        options = {"item_groups": cats, "history": train, **options}
-    try:
-        reranker = make_reranker(rc.method, **options)
-    except TypeError as exc:
-        raise ConfigError(f"[rerank].options: {exc}") from None
-    ugroups = {g: dataset.users[g] for g in _user_groupings(config, dataset)}
-    tm = TradeoffMetrics(truth, item_groups=item_groups, protected_items=protected,
-                         user_groups=ugroups, train=train, categories=cats, k=k,
-                         exposure=config.metrics.exposure, head_share=config.metrics.head_share,
-                         min_group_size=config.metrics.min_group_size)
-    fair_col = "miscalibration" if rc.method == "calibrated" else tm.fairness_column
+    reranker, protected = setup.reranker, setup.protected
     lam, search = rc.lam, None
     if rc.target:
-        found = smallest_lambda(base.candidates, reranker, tm, target=rc.target, k=k)
+        found = smallest_lambda(base.candidates, reranker, setup.metrics, target=rc.target,
+                                k=k)
         search = {"target": str(found.target), "found": found.found, "lam": found.lam,
                   "description": found.describe(),
                   "evaluations": [list(e) for e in found.evaluations]}
@@ -93,21 +279,19 @@ def rerank_and_sweep(config: AuditConfig, dataset, split, model, base):
     lists = base.ids if lam == 0 else applied.ids
     rerank = {"applied": lam > 0, "method": rc.method, "lam": lam,
               "description": applied.describe(), "provenance": applied.provenance(),
-              "item_grouping": grouping, "protected": protected,
-              "protected_inferred": inferred, "search": search}
+              "item_grouping": setup.item_grouping, "protected": protected,
+              "protected_inferred": setup.protected_inferred, "search": search}
     tradeoff = {"available": False, "note": "The λ sweep was switched off ([rerank].sweep)."}
     if rc.sweep:
         grid = sorted({round(float(x), 10) for x in np.linspace(0, 1, rc.n_lambdas)} | {lam})
-        table = sweep(base.candidates, reranker, tm, lams=grid).table.drop(columns="seconds")
-        if fair_col in table:
-            obj = np.column_stack([table["ndcg"], fairness_objective(table[fair_col],
-                                                                      fair_col)])
-            table["pareto"] = pareto_mask(obj)
+        table = tradeoff_table(setup, base.candidates, grid).drop(columns="seconds")
         table["operating_point"] = np.isclose(table["lam"], lam)
         row = table[table["operating_point"]].iloc[0].to_dict()
         tradeoff = {"available": True, "method": rc.method, "title": reranker.title,
-                    "item_grouping": grouping, "protected": protected,
-                    "accuracy_column": "ndcg", "fairness_column": fair_col,
+                    "item_grouping": setup.item_grouping, "protected": protected,
+                    "protected_role": ("acting for" if rc.method in USES_PROTECTED
+                                       else "measured for"),
+                    "accuracy_column": "ndcg", "fairness_column": setup.fairness_column,
                     "operating_point": row, "table": table,
                     "note": (f"Each point re-ranks the same {base.candidates.n_candidates} "
                              f"candidates per user at one λ; λ = 0 is the audited model's "
@@ -115,76 +299,7 @@ def rerank_and_sweep(config: AuditConfig, dataset, split, model, base):
     return lists, rerank, tradeoff
 
 
-def item_labels(config: AuditConfig, dataset, name: str, train) -> np.ndarray:
-    """Labels of an item grouping, including the computed ``popularity`` and ``item_age``."""
-    from fairrec_core.evaluation import NEW_ITEMS, new_item_labels
-    from fairrec_core.metrics import head_items, item_popularity
-
-    if name == "popularity":
-        head = head_items(item_popularity(train), head_share=config.metrics.head_share)
-        return np.where(head, "head", "tail").astype(object)
-    if name == NEW_ITEMS and NEW_ITEMS not in dataset.items:
-        return new_item_labels(dataset, days=config.metrics.new_item_days)
-    if name not in dataset.items:
-        raise ConfigError(f"[rerank].item_grouping = '{name}' is not an item attribute; the "
-                          f"items file has: {', '.join(dataset.items.columns) or 'none'}.")
-    return dataset.items[name].to_numpy()
-
-
-def _rerank_target(config: AuditConfig, dataset, lists, train, truth):
-    """(grouping, labels, protected groups, inferred?) the re-ranker works for.
-
-    Without a configured grouping, the one whose most under-exposed group has
-    the lowest exposure ratio on the base lists is chosen (the ratio the
-    provider check judges: ES/RS under the merit basis, ES/CS otherwise),
-    among the audited item groupings and the head/tail popularity grouping.
-    """
-    from fairrec_core.evaluation import item_grouping_columns
-    from fairrec_core.metrics import provider_shares
-
-    rc, mc, th = config.rerank, config.metrics, config.thresholds
-    if rc.method == "calibrated":
-        return "category", dataset.items.get("category", pd.Series(dtype=object)).to_numpy(), \
-            None, False
-    if rc.item_grouping:
-        names = [rc.item_grouping]
-    else:
-        names = list(mc.item_groupings if mc.item_groupings is not None else
-                     item_grouping_columns(dataset))
-        names.append("popularity")  # always audited (head/tail), so always a candidate
-    best = None
-    for name in names:
-        labels = item_labels(config, dataset, name, train)
-        table = provider_shares(lists, truth, labels, k=mc.k, exposure=mc.exposure,
-                                name=name).table
-        if len(table) < 2 or (not rc.item_grouping and len(table) > MAX_AUTO_GROUPS):
-            continue
-        ratio = table["es_rs_ratio" if th.provider_basis == "merit" else "es_cs_ratio"]
-        if th.provider_basis == "merit":
-            ratio = ratio.where(table["n_relevant"] >= mc.min_group_size)
-        if not ratio.notna().any():
-            ratio = table["es_cs_ratio"]
-        j = int(ratio.fillna(np.inf).to_numpy().argmin())
-        if best is None or ratio.iloc[j] < best[0]:
-            best = (float(ratio.iloc[j]), name, labels, str(table["group"].iloc[j]))
-    if best is None:
-        if rc.item_grouping:
-            raise ConfigError(f"[rerank].item_grouping = '{rc.item_grouping}' has fewer than "
-                              "two groups.")
-        return None, None, None, False
-    _, name, labels, worst = best
-    if rc.protected:
-        known = {str(x) for x in pd.unique(pd.Series(labels).fillna("unknown"))}
-        missing = [p for p in rc.protected if p not in known]
-        if missing:
-            raise ConfigError(f"[rerank].protected names {missing}, not a group of '{name}' "
-                              f"({', '.join(sorted(known))}).")
-        return name, labels, list(rc.protected), False
-    return name, labels, [worst], True
-
-
 def _user_groupings(config: AuditConfig, dataset) -> list[str]:
-    from fairrec_core.evaluation import default_user_groupings
+    from fairrec_core.evaluation import resolved_groupings
 
-    g = config.metrics.user_groupings
-    return list(default_user_groupings(dataset) if g is None else g)
+    return resolved_groupings(dataset, config.metrics)[0]

@@ -1,6 +1,9 @@
 """The stages of :func:`fairrec_core.audit.run_audit`, one function each (the
 re-ranking stage is in :mod:`fairrec_core._audit_rerank`).
 
+The builders (:func:`build_split`, :func:`build_model`) take their config
+section and are what the dashboard calls too, so a stage is wired once.
+
 Kept apart from :mod:`fairrec_core.audit` so that the pipeline's shape stays
 readable there; every function here takes the config and the objects the
 previous stages made, and returns what the next stage needs.
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from fairrec_core.config import AuditConfig
+from fairrec_core.config_sections import ModelConfig, SplitConfig
 from fairrec_core.errors import ConfigError
 
 
@@ -71,18 +75,36 @@ def check_fit(config: AuditConfig, dataset) -> None:
 
 
 def make_split(config: AuditConfig, dataset):
+    return build_split(dataset, config.split, seed=config.seed)
+
+
+def build_split(dataset, split: SplitConfig, *, seed: int = 0):
+    """The train / validation / test split a :class:`SplitConfig` describes (every surface)."""
     from fairrec_core.data import split_dataset
 
-    s = config.split
-    return split_dataset(dataset, method=s.method, test_n=s.test_n, valid_n=s.valid_n,
-                         ratios=tuple(s.ratios), seed=config.seed, by_user=s.by_user,
-                         min_user=s.min_user, min_item=s.min_item)
+    return split_dataset(dataset, method=split.method, test_n=split.test_n,
+                         valid_n=split.valid_n, ratios=tuple(split.ratios), seed=int(seed),
+                         by_user=split.by_user, min_user=split.min_user,
+                         min_item=split.min_item)
+
+
+def build_model(model: ModelConfig, *, seed: int = 0):
+    """The unfitted recommender a :class:`ModelConfig` describes (every surface).
+
+    The audit's seed seeds the model unless ``model.params`` sets its own.
+    """
+    from fairrec_core.models import make_model
+
+    built = make_model(model.name, **model.params)
+    if "seed" in built.get_params() and "seed" not in model.params:
+        built.seed = int(seed)  # one seed for the whole audit unless set per model
+    return built
 
 
 # ---------------------------------------------------------------------- model
 def prepare_model(config: AuditConfig, dataset, split, model, info):
     """Train, load or wrap the model; return it with its model card."""
-    from fairrec_core.models import load_checkpoint, make_model
+    from fairrec_core.models import load_checkpoint
     from fairrec_core.models.registry import available_models
 
     m = config.model
@@ -94,9 +116,7 @@ def prepare_model(config: AuditConfig, dataset, split, model, info):
         model = load_checkpoint(checkpoint, dataset)
     else:
         source, checkpoint = ("imported" if m.name == "imported" else "trained"), None
-        model = make_model(m.name, **m.params)
-        if "seed" in model.get_params() and "seed" not in m.params:
-            model.seed = config.seed  # one seed for the whole audit unless set per model
+        model = build_model(m, seed=config.seed)
         model.fit(dataset, split, callbacks=[_epoch_reporter(info)])
     name = getattr(model, "name", type(model).__name__)
     training = getattr(model, "training_", None)
@@ -136,7 +156,7 @@ class BaseLists:
 
 def recommend(config: AuditConfig, model) -> BaseLists:
     """The model's top-K for every user, and its candidates when a re-ranker needs them."""
-    from fairrec_core.rerank import Candidates
+    from fairrec_core._audit_rerank import model_candidates
 
     k = config.metrics.k
     if k > model.n_items_:
@@ -145,32 +165,22 @@ def recommend(config: AuditConfig, model) -> BaseLists:
     ids, _ = model.recommend(None, k)
     cands = None
     if config.rerank.method != "none":
-        if getattr(model, "name", "") == "imported":
-            c = int(model.items_.shape[1])
-        else:
-            c = int(min(max(config.model.candidates, k), model.n_items_))
-        cids, cscores = model.candidates(None, c)
-        source = ("ranks" if getattr(model, "name", "") == "imported"
-                  and not model.has_scores_ else "scores")
-        # Exported lists may repeat an item or lack a score: repaired as documented
-        # in Candidates.from_arrays, the same way the What-if page does.
-        clean = Candidates.from_arrays(cids, np.where(cids >= 0, cscores, np.nan),
-                                       duplicates="keep_best", non_finite="drop")
-        cands = Candidates(clean.ids, clean.scores, source=source)
+        cands = model_candidates(model, k, config.model.candidates)
     return BaseLists(ids=ids, candidates=cands)
 
 
 # ---------------------------------------------------------------------- metrics
 def evaluate(config: AuditConfig, dataset, split, lists):
-    from fairrec_core.evaluation import evaluate_top_k
+    if config.engine.name == "ray":  # same tables, folded from user blocks on Ray
+        from fairrec_core.engine import evaluate_dataset
 
-    mc = config.metrics
-    return evaluate_top_k(
-        dataset, split, lists, user_groupings=mc.user_groupings,
-        item_groupings_=mc.item_groupings, intersections=mc.intersections, k=mc.k,
-        new_item_days=mc.new_item_days, exposure=mc.exposure, n_boot=mc.n_boot,
-        seed=config.seed, min_group_size=mc.min_group_size, thresholds=config.thresholds,
-        ci_level=mc.ci_level, head_share=mc.head_share, active_share=mc.active_share)
+        return evaluate_dataset(dataset, split, lists, config.metrics,
+                                thresholds=config.thresholds, seed=config.seed,
+                                engine=config.engine)
+    from fairrec_core import evaluation
+
+    return evaluation.evaluate(dataset, split, lists, config.metrics,
+                               thresholds=config.thresholds, seed=config.seed)
 
 
 def sample_explanations(config, dataset, split, model, card, lists, fairness):

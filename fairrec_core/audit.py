@@ -160,6 +160,9 @@ def run_audit(config: AuditConfig, *, progress: Progress | None = None, dataset=
     if lists is not None:
         audited, rerank = rr.given_lists(config, lists, lists_provenance or {}, rerank)
     lists = audited
+    # Lets a reader check that two reports (say the dashboard's and the CLI's) audited
+    # exactly the same lists.
+    rerank["lists_sha256"] = rr.lists_digest(lists)
     fairness = st.run("metrics", steps.evaluate, config, dataset, split, lists)
     explanations = st.run("explain", steps.sample_explanations, config, dataset, split,
                           fitted, card, lists, fairness)

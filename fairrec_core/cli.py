@@ -13,7 +13,6 @@ from fairrec_core import __version__
 from fairrec_core.errors import FairrecError
 
 EXIT_OK, EXIT_GATE, EXIT_BAD_INPUT = 0, 1, 2
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--items", type=int, default=1000)
     s.add_argument("--interactions", type=int, default=50_000)
     s.add_argument("--seed", type=int, default=42)
+    s.add_argument("--lang", choices=("en", "zh"), default="en",
+                   help="zh: Chinese titles, categories, shops, regions and headers "
+                        "(users file in GBK); same data and biases as en")
 
     v = sub.add_parser("validate", help="validate CSV exports and print a data summary",
                        description="Check the CSV exports against the data contract, list "
@@ -44,8 +46,14 @@ def _parser() -> argparse.ArgumentParser:
     cli_train.add_parser(sub)
     cli_audit.add_parser(sub)
 
-    a = sub.add_parser("app", help="launch the dashboard in a browser")
+    a = sub.add_parser("app", help="launch the dashboard in a browser",
+                       description="Start the dashboard on this machine (127.0.0.1) and print "
+                                   "its URL. Ctrl-C (or SIGTERM) stops it.")
     a.add_argument("--port", type=int, default=8501)
+    a.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1: this machine only; "
+                        "0.0.0.0 exposes the dashboard and the data uploaded to it to the "
+                        "network)")
     a.add_argument("--headless", action="store_true", help="do not open a browser")
     a.add_argument("--sample", action="store_true",
                    help="open with the bundled sample data already loaded")
@@ -68,13 +76,18 @@ def _add_data_args(p: argparse.ArgumentParser) -> None:
                    help="drop rows naming users/items absent from the users/items files "
                         "instead of stopping")
     p.add_argument("--min-user-interactions", type=int, default=3)
-    p.add_argument("--max-mb", type=float, default=200, help="largest accepted file, MB")
+    p.add_argument("--max-mb", type=float, default=200,
+                   help="largest accepted file, MB (more than 0, at most 20,000)")
 
 
 def _load(args):
+    from fairrec_core.config_sections import LIMITS, check_range
     from fairrec_core.data import load_dataset, parse_mapping_args
 
     delimiter = {"tab": "\t", "\\t": "\t"}.get(args.delimiter, args.delimiter)
+    check_range(args.max_mb, 0, LIMITS["max_mb"], "--max-mb", low_open=True)
+    check_range(args.min_user_interactions, 0, LIMITS["min_user_interactions"],
+            "--min-user-interactions")
     return load_dataset(
         args.interactions, users=args.users, items=args.items,
         recommendations=args.recommendations, mapping=parse_mapping_args(args.map),
@@ -112,24 +125,72 @@ def cmd_sample_data(args) -> int:
     from fairrec_core.data.synthetic import generate
 
     data = generate(n_users=args.users, n_items=args.items,
-                    n_interactions=args.interactions, seed=args.seed)
+                    n_interactions=args.interactions, seed=args.seed, lang=args.lang)
     for path in data.write(args.out):
         print(path)
     return EXIT_OK
 
 
 def cmd_app(args) -> int:
-    app = REPO_ROOT / "app.py"
+    from fairrec_core.bundled import app_script
+
+    app = app_script()
     if not app.is_file():
-        raise FairrecError(f"The dashboard script {app} is missing; run fairrec from a "
-                           "checkout of the repository.")
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port)]
+        raise FairrecError(f"The dashboard script {app} is missing; reinstall fairrec "
+                           "(pip install fairrec) or run it from a checkout.")
+    if not 1 <= args.port <= 65535:
+        raise FairrecError(f"--port must be from 1 to 65535, got {args.port}.")
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
+           "--server.address", args.host, "--server.fileWatcherType", "none",
+           "--client.showErrorDetails", "none", "--browser.gatherUsageStats", "false",
+           "--client.toolbarMode", "viewer", "--server.maxUploadSize", "200"]
+    if args.host in ("127.0.0.1", "localhost", "::1"):
+        cmd += ["--browser.serverAddress", args.host]
     if args.headless:
         cmd += ["--server.headless", "true"]
     env = dict(os.environ)
     if args.sample:
         env["FAIRREC_AUTOLOAD_SAMPLE"] = "1"
-    return subprocess.call(cmd, cwd=REPO_ROOT, env=env)
+    return _run_forwarding_signals(cmd, cwd=app.parent, env=env)
+
+
+def _run_forwarding_signals(cmd, **popen_kw) -> int:
+    """Run ``cmd``, pass SIGINT/SIGTERM on to it, and return its exit code.
+
+    Stopping ``fairrec app`` must stop the server: a Streamlit left running
+    keeps serving the session's data. On Linux the child is also told to stop
+    if this process dies without a chance to forward anything (SIGKILL).
+    """
+    import signal
+
+    def on_parent_death():  # runs in the child before exec
+        try:
+            import ctypes
+
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+    child = subprocess.Popen(cmd, preexec_fn=on_parent_death if sys.platform == "linux"
+                             else None, **popen_kw)
+
+    def forward(signum, _frame):
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    old = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while True:
+            try:
+                code = child.wait()
+                break
+            except KeyboardInterrupt:  # a second Ctrl-C while Streamlit shuts down
+                continue
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
+    # A child stopped by our forwarded signal reports -SIG; the shell convention is 128+SIG.
+    return 128 - code if code < 0 else code
 
 
 def cmd_train(args) -> int:

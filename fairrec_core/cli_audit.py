@@ -2,7 +2,8 @@
 
 Settings come from ``--config audit.toml`` and/or flags (a flag overrides
 the file). Exit codes: 0 when the audit ran and no ``--fail-on`` rule
-tripped, 1 when a rule tripped (the rules and checks are named), 2 when the
+tripped, 1 when a rule tripped (the rules and checks are named), 2 when a
+rule could not be judged (unless ``--allow-unjudged``) or when the
 audit could not be completed: bad input or configuration (or, so that CI never
 mistakes a crash for a tripped gate, an unexpected error).
 """
@@ -15,6 +16,8 @@ import sys
 import time
 import traceback
 from pathlib import Path
+
+from fairrec_core.errors import ConfigError
 
 EXIT_OK, EXIT_GATE, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -37,14 +40,22 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def add_arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("config and output")
     g.add_argument("--config", type=Path, help="audit.toml (flags below override it)")
+    g.add_argument("--allow-outside-paths", action="store_true",
+                   help="let file paths in --config point outside the config's folder "
+                        "(refused by default: a config from elsewhere must not read "
+                        "arbitrary files)")
     g.add_argument("--out", type=Path, help="output folder for the report")
     g.add_argument("--formats", help="comma-separated subset of html,pdf,json,csv")
     g.add_argument("--sections", help="comma-separated report sections (HTML and PDF)")
     g.add_argument("--title", help="report title")
     g.add_argument("--fail-on", action="append", default=[], metavar="RULE",
-                   help="gate rule (repeatable): 'fail', 'warn', "
+                   help="gate rule (repeatable): 'fail', 'warn', 'inconclusive', "
                         "'user:GROUPING:METRIC@K:ratio<X', 'item:GROUPING:"
-                        "exposure_share_ratio<X', 'overall:METRIC<X'; exit 1 if any trips")
+                        "exposure_share_ratio<X', 'overall:METRIC<X'; exit 1 if any trips, "
+                        "2 if one cannot be judged")
+    g.add_argument("--allow-unjudged", action="store_true",
+                   help="accept gate rules that cannot be evaluated (undefined statistic, "
+                        "most checks not judged) instead of exiting 2")
     g.add_argument("--print-config", action="store_true",
                    help="print the effective config as TOML and exit (nothing is run)")
     g.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
@@ -68,9 +79,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     s.add_argument("--valid-n", type=int)
     s.add_argument("--ratios", help="random split train:valid:test, e.g. 8:1:1")
 
+    from fairrec_core.models.registry import MODEL_NAMES
+
     m = p.add_argument_group("model")
-    m.add_argument("--model", choices=("popularity", "bpr", "two-tower", "imported"),
-                   help="default bpr; 'imported' audits --recommendations without training")
+    m.add_argument("--model", choices=MODEL_NAMES,
+                   help="default: 'imported' (the --recommendations lists, no training) "
+                        "when recommendations are given, else bpr")
     m.add_argument("--checkpoint", help="load this fairrec train checkpoint instead of training")
     m.add_argument("--epochs", type=int)
     m.add_argument("--device", help="auto, cpu, cuda or mps")
@@ -102,6 +116,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     r.add_argument("--protected", action="append", help="protected item group (repeatable)")
     r.add_argument("--no-sweep", action="store_true", default=None,
                    help="skip the λ sweep (no trade-off curve)")
+    e = p.add_argument_group("engine")
+    e.add_argument("--engine", choices=("local", "ray"),
+                   help="where the metrics run: this process (default) or Ray Data batches "
+                        "(local Ray, or a cluster with --ray-address)")
+    e.add_argument("--ray-address", metavar="ADDRESS",
+                   help="Ray cluster to use, e.g. ray://head-node:10001 or auto "
+                        "(default: start a local Ray for this run)")
     x = p.add_argument_group("sample explanations")
     x.add_argument("--explain-users", type=int, metavar="N",
                    help="users sampled per group for the explanations section (0 = none)")
@@ -126,13 +147,12 @@ def config_from_args(args):
     """The effective AuditConfig: ``--config`` (if any) with the flags applied on top."""
     from fairrec_core.config import AuditConfig, read_toml
     from fairrec_core.data import parse_mapping_args
-    from fairrec_core.errors import ConfigError
 
     data = read_toml(args.config) if args.config else {}
     base_dir = args.config.resolve().parent if args.config else None
     sec = {}
     for name in ("data", "split", "model", "metrics", "thresholds", "rerank", "explain",
-                 "report"):
+                 "report", "engine"):
         if not isinstance(data.get(name, {}), dict):
             raise ConfigError(f"[{name}] in {args.config} must be a table of settings.")
         sec[name] = dict(data.get(name, {}))
@@ -167,6 +187,8 @@ def config_from_args(args):
                    "sweep": False if args.no_sweep else None},
         "explain": {"users_per_group": args.explain_users,
                     "explained_items": args.explained_items},
+        "engine": {"name": args.engine or ("ray" if args.ray_address else None),
+                   "ray_address": args.ray_address},
         "report": {"title": args.title,
                    "formats": _csv(args.formats) if args.formats else None,
                    "sections": _csv(args.sections) if args.sections else None},
@@ -190,6 +212,16 @@ def config_from_args(args):
         params[key.strip()] = _value(value.strip())
     if params:
         sec["model"]["params"] = params
+    if args.config and not getattr(args, "allow_outside_paths", False):
+        flagged = {f"[data].{k}" for k in ("interactions", "users", "items", "recommendations")
+                   if getattr(args, k) is not None}
+        if args.checkpoint:
+            flagged.add("[model].checkpoint")
+        _check_config_paths(data, base_dir, args.config, skip=flagged)
+    if ("name" not in sec["model"] and not sec["model"].get("checkpoint")
+            and sec["data"].get("recommendations")):
+        # The user handed over the production lists: audit those, not a model trained here.
+        sec["model"]["name"] = "imported"
     out = {k: v for k, v in data.items() if k not in sec}
     out.update({k: v for k, v in sec.items() if v})
     if args.seed is not None:
@@ -198,6 +230,42 @@ def config_from_args(args):
         raise ConfigError("Name the data: --interactions FILE (and --users, --items, "
                           "--recommendations), or --config audit.toml with a [data] section.")
     return AuditConfig.from_dict(out, base_dir=base_dir)
+
+
+def _check_config_paths(data: dict, base_dir: Path, config: Path, *, skip=()) -> None:
+    """Refuse file paths in the config file that lead outside its folder.
+
+    A config may come from someone else (a pull request, a shared folder); it
+    must not make the audit read, and the report show, arbitrary files such as
+    system files. Paths given as flags are the user's own choice: the keys they
+    replace (``skip``) are not checked.
+    """
+    named = [(f"[data].{k}", (data.get("data") or {}).get(k)) for k in
+             ("interactions", "users", "items", "recommendations")]
+    model = data.get("model") or {}
+    named.append(("[model].checkpoint", model.get("checkpoint")))
+    params = model.get("params") if isinstance(model.get("params"), dict) else {}
+    named.append(("[model].params.encoder", params.get("encoder")))  # a model folder
+    for key, value in named:
+        if key in skip or not isinstance(value, str) or not value:
+            continue
+        target = (base_dir / Path(value).expanduser()).resolve()
+        if not target.is_relative_to(base_dir):
+            raise ConfigError(
+                f"{key} in {config} points outside the config's folder ({base_dir}). Move the "
+                "file into that folder, name it with a flag (e.g. --interactions FILE), or "
+                "pass --allow-outside-paths if you trust this config.")
+
+
+def describe_model(config) -> str:
+    """One line naming the model an audit of ``config`` evaluates."""
+    m = config.model
+    if m.checkpoint:
+        return f"Model audited: the checkpoint {m.checkpoint} (no training)."
+    if m.name == "imported":
+        return (f"Model audited: the imported production lists from "
+                f"{Path(config.data.recommendations).name} (no training).")
+    return f"Model audited: {m.name}, trained here on the given interactions."
 
 
 class _Progress:
@@ -226,7 +294,7 @@ def run(args) -> int:
     from fairrec_core.audit import run_audit
     from fairrec_core.errors import DataValidationError, FairrecError
     from fairrec_core.report import write_report
-    from fairrec_core.report.gate import evaluate_gate, parse_rule
+    from fairrec_core.report.gate import evaluate_gate, gate_decision, parse_rule
     from fairrec_core.report.text import verdict_sentence
 
     try:
@@ -237,6 +305,7 @@ def run(args) -> int:
             return EXIT_OK
         if args.out is None:
             raise FairrecError("Name the output folder with --out DIR.")
+        print(describe_model(config), flush=True)
         progress = _Progress(not args.no_progress)
         t0 = time.perf_counter()
         result = run_audit(config, progress=progress)
@@ -268,13 +337,16 @@ def run(args) -> int:
             print(f"  {p}")
     if any(p.parent.name == "tables" for p in paths):
         print(f"  {Path(args.out) / 'tables'}/*.csv")
-    tripped = [o for o in outcomes if o.tripped]
     for o in outcomes:
-        print(f"gate {'TRIPPED' if o.tripped else 'ok'}: {o.rule.text}: {o.detail}")
-    if tripped:
-        print(f"fairrec audit: the gate tripped on {len(tripped)} rule(s): "
-              + "; ".join(o.rule.text for o in tripped), file=sys.stderr)
+        print(f"gate {o.label}: {o.rule.text}: {o.detail}")
+    decision, why = gate_decision(outcomes,
+                                  allow_unjudged=bool(getattr(args, "allow_unjudged", False)))
+    if why:
+        print(f"fairrec audit: {why}", file=sys.stderr)
+    if decision == "tripped":
         return EXIT_GATE
+    if decision == "unjudged":
+        return EXIT_BAD_INPUT
     return EXIT_OK
 
 

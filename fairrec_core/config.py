@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fairrec_core.config_sections import (CONFIG_VERSION, FILE_KINDS, FORMATS, MODEL_NAMES,
-                                          RERANK_METHODS, SECTIONS, DataConfig, ExplainConfig,
+                                          RERANK_METHODS, SECTIONS, DataConfig, EngineConfig,
+                                          ExplainConfig,
                                           MetricsConfig, ModelConfig, RerankConfig,
                                           ReportConfig, SplitConfig)
 from fairrec_core.errors import ConfigError
@@ -43,7 +44,7 @@ from fairrec_core.metrics._validate import MetricsInputError
 
 _SECTIONS = {"data": DataConfig, "split": SplitConfig, "model": ModelConfig,
              "metrics": MetricsConfig, "rerank": RerankConfig, "explain": ExplainConfig,
-             "report": ReportConfig}
+             "report": ReportConfig, "engine": EngineConfig}
 
 
 @dataclass
@@ -71,13 +72,16 @@ class AuditConfig:
     rerank: RerankConfig = field(default_factory=RerankConfig)
     explain: ExplainConfig = field(default_factory=ExplainConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
+    engine: EngineConfig = field(default_factory=EngineConfig)
     seed: int = 0
     base_dir: Path | None = field(default=None, compare=False, repr=False)
 
     def validate(self) -> AuditConfig:
         """Check every section; raise :class:`ConfigError` naming the key. Returns self."""
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ConfigError(f"seed must be a whole number, 0 or more, got {self.seed!r}.")
+        if (isinstance(self.seed, bool) or not isinstance(self.seed, int)
+                or not 0 <= self.seed < 2**32):
+            raise ConfigError(f"seed must be a whole number from 0 to 2**32 - 1, got "
+                              f"{self.seed!r}.")
         for name in _SECTIONS:
             getattr(self, name)._check(f"[{name}]")
         if self.model.name == "imported" and not self.data.recommendations:
@@ -229,8 +233,8 @@ def _coerce(value, hint, where: str):
         return value
     if origin is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or (
-                isinstance(value, float) and math.isnan(value)):
-            raise ConfigError(f"{where} must be a number, got {value!r}.")
+                isinstance(value, float) and not math.isfinite(value)):
+            raise ConfigError(f"{where} must be a finite number, got {value!r}.")
         return float(value)
     if origin is str:
         if not isinstance(value, str):

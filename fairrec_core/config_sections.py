@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 from fairrec_core.errors import ConfigError
 from fairrec_core.metrics import EXPOSURE_MODELS, USER_METRICS
+from fairrec_core.models.registry import MODEL_NAMES, canonical_name
 
 #: Version of the config layout; written into every TOML file and report.
 CONFIG_VERSION = 1
 FILE_KINDS = ("interactions", "users", "items", "recommendations")
-MODEL_NAMES = ("popularity", "bpr", "two-tower", "imported")
 RERANK_METHODS = ("none", "provider", "two_sided", "calibrated", "fair_topk")
 #: Report sections, in the order the report shows them.
 SECTIONS = ("scorecard", "data", "model", "accuracy", "user_fairness", "provider_exposure",
@@ -48,9 +48,9 @@ class DataConfig:
             if kind not in FILE_KINDS + ("*",) or not isinstance(roles, dict):
                 raise ConfigError(f"{where}.mapping.{kind} must be a table of role = column, "
                                   f"under one of {', '.join(FILE_KINDS)} or \"*\".")
-        _positive(self.max_mb, f"{where}.max_mb")
-        if self.min_user_interactions < 0:
-            raise ConfigError(f"{where}.min_user_interactions must be 0 or more.")
+        check_range(self.max_mb, 0, LIMITS["max_mb"], f"{where}.max_mb", low_open=True)
+        check_range(self.min_user_interactions, 0, LIMITS["min_user_interactions"],
+                f"{where}.min_user_interactions")
 
 
 @dataclass
@@ -67,12 +67,44 @@ class SplitConfig:
 
     def _check(self, where: str) -> None:
         _choice(self.method, ("auto", "temporal", "random"), f"{where}.method")
-        if self.test_n < 1 or self.valid_n < 0:
-            raise ConfigError(f"{where}.test_n must be at least 1 and {where}.valid_n at "
-                              "least 0.")
+        check_range(self.test_n, 1, LIMITS["test_n"], f"{where}.test_n")
+        check_range(self.valid_n, 0, LIMITS["test_n"], f"{where}.valid_n")
         if len(self.ratios) != 3 or any(r < 0 for r in self.ratios):
             raise ConfigError(f"{where}.ratios must be three non-negative numbers "
                               "(train, validation, test), e.g. [0.8, 0.1, 0.1].")
+
+
+@dataclass
+class FairnessConfig:
+    """A fairness term added to the training loss, weighted by λ_train (DESIGN.md §10.3).
+
+    See :mod:`fairrec_core.fairtrain` for the exact terms; ``fairrec train
+    --fairness user-loss:gender --fairness-weight 0.5`` builds the same object.
+    """
+
+    #: ``user-loss`` (spread of per-group mean BPR loss), ``item-exposure`` (soft
+    #: exposure shortfall of a protected item group) or ``adversary`` (gradient reversal).
+    term: str = "user-loss"
+    #: User attribute (user-loss, adversary; ``activity`` too) or item grouping
+    #: (item-exposure; ``popularity`` too).
+    attribute: str = ""
+    #: item-exposure: the protected group; None = fewest training interactions per item.
+    protected: str | None = None
+    #: λ_train, 0 or more; 0 trains exactly the plain model.
+    weight: float = 1.0
+    #: item-exposure: parity against the ``catalog`` share or the training ``merit`` share.
+    target: str = "catalog"
+    #: item-exposure: softmax temperature of the soft exposure.
+    temperature: float = 1.0
+    #: item-exposure: sampled candidate items per batch.
+    candidates: int = 128
+    #: adversary: hidden units of its MLP (0 = logistic regression).
+    hidden: int = 32
+
+    def _check(self, where: str) -> None:
+        from fairrec_core.fairtrain.spec import check_fairness_config
+
+        check_fairness_config(self, where)
 
 
 @dataclass
@@ -86,13 +118,21 @@ class ModelConfig:
     params: dict = field(default_factory=dict)
     #: Candidates per user handed to the re-ranker (C).
     candidates: int = 100
+    #: A fairness term in the training objective (``[model.fairness]``); None = none.
+    fairness: FairnessConfig | None = None
 
     def _check(self, where: str) -> None:
-        key = self.name.strip().lower().replace("_", "-")
-        self.name = {"two-tower-text": "two-tower", "twotower": "two-tower", "bpr-mf": "bpr",
-                     "pop": "popularity"}.get(key, key)
+        self.name = canonical_name(self.name)
         _choice(self.name, MODEL_NAMES, f"{where}.name")
-        _positive(self.candidates, f"{where}.candidates")
+        check_range(self.candidates, 1, LIMITS["candidates"], f"{where}.candidates")
+        for key in MODEL_PARAM_LIMITS:
+            if self.params.get(key) is not None:
+                check_range(self.params[key], *MODEL_PARAM_LIMITS[key], f"{where}.params.{key}")
+        if self.fairness is not None:
+            from fairrec_core.fairtrain.spec import as_fairness_config
+
+            # TOML hands the sub-table over as a dict; keep the dataclass from now on.
+            self.fairness = as_fairness_config(self.fairness, where=f"{where[:-1]}.fairness]")
 
 
 @dataclass
@@ -116,12 +156,12 @@ class MetricsConfig:
     new_item_days: int = 60
 
     def _check(self, where: str) -> None:
-        _positive(self.k, f"{where}.k")
+        check_range(self.k, 1, LIMITS["k"], f"{where}.k")
         _choice(self.exposure, EXPOSURE_MODELS, f"{where}.exposure")
         for m in self.metrics:
             _choice(m, USER_METRICS, f"{where}.metrics")
-        _positive(self.n_boot, f"{where}.n_boot")
-        _positive(self.min_group_size, f"{where}.min_group_size")
+        check_range(self.n_boot, 1, LIMITS["n_boot"], f"{where}.n_boot")
+        check_range(self.min_group_size, 1, LIMITS["min_group_size"], f"{where}.min_group_size")
         for name in ("ci_level", "head_share", "active_share"):
             if not 0 < getattr(self, name) < 1:
                 raise ConfigError(f"{where}.{name} must lie strictly between 0 and 1.")
@@ -134,13 +174,18 @@ class RerankConfig:
     #: CPFair's two-sided linear re-ranker by default: exact, and it moves the
     #: protected group's exposure monotonically with λ, so the curve reads well.
     method: str = "two_sided"
-    #: Fairness weight of the operating point; 0 = the base lists, unchanged.
+    #: Fairness weight of the operating point; 0 = the base lists, unchanged. For
+    #: ``fair_topk`` it is FA*IR's target proportion p of protected items.
     lam: float = 0.0
     #: When set (e.g. ``"es_cs_ratio[small] >= 0.8"``), λ is the smallest meeting it.
     target: str | None = None
     #: Item grouping re-ranked for; None = the one whose check is worst.
     item_grouping: str | None = None
-    #: Protected item group(s); None = the most under-exposed group.
+    #: Protected item group(s); None = the group the provider check judges most
+    #: under-exposed (:func:`fairrec_core._audit_rerank.rerank_target`). ``two_sided``
+    #: and ``fair_topk`` act for it; ``provider`` spreads exposure over every group
+    #: and only measures it; ``calibrated`` ignores it. ``two_sided`` also closes
+    #: the NDCG gap of inactive users (the activity grouping, as in CPFair).
     protected: list[str] | None = None
     sweep: bool = True
     n_lambdas: int = 21
@@ -151,8 +196,7 @@ class RerankConfig:
         _choice(self.method, RERANK_METHODS, f"{where}.method")
         if not 0 <= self.lam <= 1:
             raise ConfigError(f"{where}.lam must lie between 0 and 1, got {self.lam}.")
-        if self.n_lambdas < 2:
-            raise ConfigError(f"{where}.n_lambdas must be at least 2.")
+        check_range(self.n_lambdas, 2, LIMITS["n_lambdas"], f"{where}.n_lambdas")
 
 
 @dataclass
@@ -168,9 +212,37 @@ class ExplainConfig:
     explained_items: int = 1
 
     def _check(self, where: str) -> None:
-        if self.users_per_group < 0 or self.items_per_user < 1 or self.explained_items < 0:
-            raise ConfigError(f"{where}.users_per_group and {where}.explained_items must be 0 "
-                              f"or more and {where}.items_per_user at least 1.")
+        check_range(self.users_per_group, 0, LIMITS["users_per_group"], f"{where}.users_per_group")
+        check_range(self.items_per_user, 1, LIMITS["items_per_user"], f"{where}.items_per_user")
+        check_range(self.explained_items, 0, LIMITS["explained_items"], f"{where}.explained_items")
+
+
+@dataclass
+class EngineConfig:
+    """Where the metrics stage runs: this process, or Ray (DESIGN.md §10.5).
+
+    ``local`` evaluates every user in this process (multinomial bootstrap);
+    ``ray`` folds users in blocks as Ray Data batches and takes intervals from
+    a Poisson bootstrap keyed by user id (see :mod:`fairrec_core.engine`).
+    Point values are the same; intervals agree within Monte Carlo error.
+    """
+
+    name: str = "local"
+    #: A Ray cluster (``ray://head:10001`` or ``auto``); unset = a local Ray per run.
+    ray_address: str | None = None
+    #: CPUs of the local Ray.
+    num_cpus: int = 2
+    #: Retries of a batch whose worker was lost.
+    max_retries: int = 3
+    #: Users per Ray Data batch.
+    block_users: int = 50_000
+
+    def _check(self, where: str) -> None:
+        _choice(self.name, ("local", "ray"), f"{where}.name")
+        _positive(self.num_cpus, f"{where}.num_cpus")
+        _positive(self.block_users, f"{where}.block_users")
+        if self.max_retries < 0:
+            raise ConfigError(f"{where}.max_retries must be 0 or more.")
 
 
 @dataclass
@@ -186,6 +258,34 @@ class ReportConfig:
             _choice(s, SECTIONS, f"{where}.sections")
         for f in self.formats:
             _choice(f, FORMATS, f"{where}.formats")
+
+
+#: Upper bounds of the options that set how much work or memory an audit takes; they are
+#: listed in README's CLI section. Beyond them a run would take hours or exhaust memory.
+LIMITS = {"max_mb": 20_000, "min_user_interactions": 10_000, "test_n": 1_000,
+          "candidates": 5_000, "k": 1_000, "n_boot": 20_000, "min_group_size": 1_000_000,
+          "n_lambdas": 201, "users_per_group": 50, "items_per_user": 100,
+          "explained_items": 20}
+#: ``[model].params`` bounds (low, high) shared by the trained models.
+MODEL_PARAM_LIMITS = {"epochs": (1, 1_000), "patience": (0, 1_000), "dim": (1, 4_096),
+                      "batch_size": (1, 1_000_000)}
+
+
+def check_range(value, low, high, where: str, *, low_open: bool = False) -> None:
+    """Raise a ConfigError naming ``where`` unless ``value`` is a number in [low, high]."""
+    import math
+
+    ok = (not isinstance(value, bool) and isinstance(value, (int, float))
+          and math.isfinite(value) and (value > low if low_open else value >= low)
+          and value <= high)
+    if not ok:
+        if low_open or low == 1:
+            span = f"positive and at most {high:,}"
+        elif low == 0:
+            span = f"0 or more and at most {high:,}"
+        else:
+            span = f"from {low:,} to {high:,}"
+        raise ConfigError(f"{where} must be {span}, got {value!r}.")
 
 
 def _choice(value, choices, where: str) -> None:

@@ -16,7 +16,8 @@ from fairrec_core.data.schema import likely_sensitive
 from fairrec_core.data.split import Split
 from fairrec_core.data.summary import MAX_GROUPS_SHOWN, item_groupings
 from fairrec_core.errors import ConfigError
-from fairrec_core.metrics import FairnessResult, evaluate_lists
+from fairrec_core.config_sections import MetricsConfig
+from fairrec_core.metrics import FairnessResult, Thresholds, evaluate_lists
 
 
 def user_grouping_columns(dataset: Dataset) -> list[str]:
@@ -32,6 +33,8 @@ def default_user_groupings(dataset: Dataset) -> list[str]:
 
 
 NEW_ITEMS = "item_age"
+#: The computed head / tail grouping (DESIGN.md §4), always audited.
+POPULARITY = "popularity"
 
 
 def item_grouping_columns(dataset: Dataset) -> list[str]:
@@ -56,40 +59,96 @@ def new_item_labels(dataset: Dataset, *, days: int = 60) -> np.ndarray:
     return labels
 
 
-def _item_labels(dataset: Dataset, name: str, new_item_days: int) -> np.ndarray:
+def item_labels(dataset: Dataset, train, name: str, *, head_share: float = 0.2,
+                new_item_days: int = 60) -> np.ndarray:
+    """Labels of one item grouping, one per item (the only place they are made).
+
+    Parameters
+    ----------
+    dataset : Dataset
+    train : scipy.sparse matrix, shape (n_users, n_items)
+        Training interactions; the computed ``popularity`` grouping (head /
+        tail) is read from it.
+    name : str
+        An item attribute, ``popularity`` or ``item_age`` (new vs established).
+    head_share, new_item_days
+        As in :class:`~fairrec_core.config_sections.MetricsConfig`.
+
+    Raises
+    ------
+    ConfigError
+        ``name`` is none of those.
+    """
+    from fairrec_core.metrics import head_items, item_popularity
+
+    if name == POPULARITY and POPULARITY not in dataset.items:
+        head = head_items(item_popularity(train), head_share=head_share)
+        return np.where(head, "head", "tail").astype(object)
     if name == NEW_ITEMS and NEW_ITEMS not in dataset.items:
         return new_item_labels(dataset, days=new_item_days)
+    if name not in dataset.items:
+        raise ConfigError(f"There is no item attribute '{name}'; the items file has: "
+                          f"{', '.join(dataset.items.columns) or 'no attributes'}.")
     return dataset.items[name].to_numpy()
 
 
-def evaluate_top_k(dataset: Dataset, split: Split, top_k: np.ndarray, *,
-                   user_groupings: Sequence[str] | None = None,
-                   item_groupings_: Sequence[str] | None = None,
-                   intersections: Sequence[Sequence[str]] = (), k: int = 10,
-                   new_item_days: int = 60, **options) -> FairnessResult:
-    """Evaluate ``top_k`` (n_users x L dense item ids, -1 padded) on ``split``.
+def evaluate(dataset: Dataset, split: Split, top_k: np.ndarray, metrics: MetricsConfig, *,
+             thresholds: Thresholds | None = None, seed: int = 0) -> FairnessResult:
+    """Evaluate ``top_k`` as a :class:`MetricsConfig` says: the metrics stage of every surface.
+
+    The CLI audit, the dashboard's Fairness page and the Python API all come
+    here, so the options reach :func:`fairrec_core.metrics.evaluate_lists`
+    in one place.
 
     Parameters
     ----------
     dataset, split
         The data and how it was split; truth = test positives, history = train.
-    top_k : ndarray of int
-        Lists in rank order.
-    user_groupings, item_groupings_ : sequence of str, optional
-        Attribute names; defaults: the likely sensitive user attributes, and
-        every item grouping column.
-    intersections : sequence of sequences of str
-        User groupings to intersect, e.g. ``[("gender", "age")]``.
-    k : int
-    new_item_days : int
-        Items created within this many days of the last interaction are "new"
-        in the ``item_age`` grouping.
-    **options
-        Passed to :func:`fairrec_core.metrics.evaluate_lists` (``n_boot``,
-        ``seed``, ``exposure``, ``thresholds``, ``min_group_size``, ...).
+    top_k : ndarray of int, shape (n_users, L)
+        Dense item ids in rank order, -1 padded.
+    metrics : MetricsConfig
+        K, groupings (None = the defaults: the likely sensitive user
+        attributes and every item grouping column), intersections, exposure
+        model, bootstrap and group-size settings.
+    thresholds : Thresholds, optional
+        Check thresholds (default: the four-fifths rule).
+    seed : int
+        Seeds the bootstrap.
+
+    Raises
+    ------
+    ConfigError
+        A grouping names an attribute the data does not have.
     """
-    users = default_user_groupings(dataset) if user_groupings is None else list(user_groupings)
-    items = item_grouping_columns(dataset) if item_groupings_ is None else list(item_groupings_)
+    return evaluate_lists(top_k, split.test_matrix(), split.train_matrix(),
+                          **metrics_options(dataset, split, metrics), seed=int(seed),
+                          thresholds=thresholds)
+
+
+def resolved_groupings(dataset: Dataset,
+                       metrics: MetricsConfig) -> tuple[list[str], list[str]]:
+    """The user and item groupings ``metrics`` audits, its None defaults spelled out."""
+    users = (default_user_groupings(dataset) if metrics.user_groupings is None
+             else list(metrics.user_groupings))
+    items = (item_grouping_columns(dataset) if metrics.item_groupings is None
+             else list(metrics.item_groupings))
+    return users, items
+
+
+def metrics_options(dataset: Dataset, split: Split, metrics: MetricsConfig) -> dict:
+    """The keyword options of :func:`fairrec_core.metrics.evaluate_lists` that ``metrics``
+    means on this data: groupings resolved to labels, and every numeric option.
+
+    Shared by every engine that evaluates lists (this module, the partitioned
+    engine), so a :class:`MetricsConfig` is read in one place.
+
+    Raises
+    ------
+    ConfigError
+        A grouping names an attribute the data does not have.
+    """
+    mc = metrics
+    users, items = resolved_groupings(dataset, mc)
     for name in users:
         if name not in dataset.users:
             raise ConfigError(f"There is no user attribute '{name}'; the users file has: "
@@ -98,10 +157,44 @@ def evaluate_top_k(dataset: Dataset, split: Split, top_k: np.ndarray, *,
         if name not in dataset.items and name != NEW_ITEMS:
             raise ConfigError(f"There is no item attribute '{name}'; the items file has: "
                               f"{', '.join(dataset.items.columns) or 'no attributes'}.")
+    train = split.train_matrix()
     categories = dataset.items["category"].to_numpy() if "category" in dataset.items else None
-    return evaluate_lists(
-        top_k, split.test_matrix(), split.train_matrix(),
+    return dict(
         user_groups={c: dataset.users[c].to_numpy() for c in users},
-        item_groups={c: _item_labels(dataset, c, new_item_days) for c in items},
-        intersections=[tuple(i) for i in intersections], k=k,
-        item_categories=categories, **options)
+        item_groups={c: item_labels(dataset, train, c, head_share=mc.head_share,
+                                    new_item_days=mc.new_item_days) for c in items},
+        intersections=[tuple(i) for i in mc.intersections], k=mc.k,
+        item_categories=categories, exposure=mc.exposure, head_share=mc.head_share,
+        active_share=mc.active_share, n_boot=mc.n_boot, min_group_size=mc.min_group_size,
+        ci_level=mc.ci_level)
+
+
+def evaluate_top_k(dataset: Dataset, split: Split, top_k: np.ndarray, *,
+                   user_groupings: Sequence[str] | None = None,
+                   item_groupings_: Sequence[str] | None = None,
+                   intersections: Sequence[Sequence[str]] = (), k: int = 10,
+                   thresholds: Thresholds | None = None, seed: int = 0,
+                   **options) -> FairnessResult:
+    """:func:`evaluate` with the :class:`MetricsConfig` given as keywords (for notebooks).
+
+    Parameters
+    ----------
+    dataset, split, top_k
+        See :func:`evaluate`.
+    user_groupings, item_groupings_ : sequence of str, optional
+        Attribute names; None = the defaults.
+    intersections : sequence of sequences of str
+    k : int
+    thresholds : Thresholds, optional
+    seed : int
+    **options
+        Other :class:`MetricsConfig` fields (``n_boot``, ``exposure``,
+        ``min_group_size``, ``ci_level``, ``head_share``, ``active_share``,
+        ``new_item_days``); an unknown name raises ``TypeError``.
+    """
+    mc = MetricsConfig(k=k, user_groupings=None if user_groupings is None
+                       else list(user_groupings),
+                       item_groupings=None if item_groupings_ is None else list(item_groupings_),
+                       intersections=[list(c) for c in intersections], **options)
+    mc._check("metrics")
+    return evaluate(dataset, split, top_k, mc, thresholds=thresholds, seed=seed)

@@ -8,14 +8,13 @@ this script runs, and the charts come from ``fairrec_core.viz.data_charts``.
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
 from fairrec_core.data import FILE_KINDS, likely_sensitive, summarize
 from fairrec_core.errors import ConfigError, FairrecError
 from fairrec_core.viz import data_charts as charts
 from fairrec_core.viz import data_session as ds
+from fairrec_core.viz.pipeline_session import md as _md  # the one escaper
 
 ss = st.session_state
 UPLOAD_GEN = "data_upload_generation"   # bumping it gives fresh, empty uploaders
@@ -24,12 +23,6 @@ PAGE_ERROR = "data_page_error"
 MAPPING_ERROR = "data_mapping_error"
 SUMMARY = "data_summary"
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>$|~#!{}])")
-
-
-def _md(text) -> str:
-    """Escape text from the user's files before it goes into markdown."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
 def _uploader_key(kind: str) -> str:

@@ -21,7 +21,8 @@ from fairrec_core.viz import pipeline_session as ps
 
 ss = st.session_state
 CONFIG = {"displaylogo": False}
-BADGE = {"pass": "green", "warn": "orange", "fail": "red", "insufficient_data": "gray"}
+BADGE = {"pass": "green", "warn": "orange", "fail": "red", "inconclusive": "violet",
+         "insufficient_data": "gray"}
 ADVANCED = {"n_boot": "opt_fair_n_boot", "min_group_size": "opt_fair_min_size",
             "ratio_fail": "opt_fair_fail", "ratio_warn": "opt_fair_warn",
             "provider_basis": "opt_fair_basis", "exposure": "opt_fair_exposure"}
@@ -29,15 +30,13 @@ ADVANCED = {"n_boot": "opt_fair_n_boot", "min_group_size": "opt_fair_min_size",
 
 def _init_choices(dataset) -> None:
     """Widget values: the last audit's options, or the defaults; never stale names."""
-    run = ss.get(ps.FAIRNESS)
-    opts = run.options if run is not None else ps.audit_options(dataset)
+    opts = ps.fairness_choices(ss)  # the session's [metrics] and [thresholds]
     users, items = user_grouping_columns(dataset), ps.item_grouping_options(dataset)
-    ss.setdefault("opt_fair_users", [u for u in opts.user_groupings if u in users])
-    ss.setdefault("opt_fair_items", list(opts.item_groupings))
-    ss.setdefault("opt_fair_intersect", list(opts.intersections[0]) if opts.intersections
-                  else [])
+    ss.setdefault("opt_fair_users", [u for u in opts["users"] if u in users])
+    ss.setdefault("opt_fair_items", list(opts["items"]))
+    ss.setdefault("opt_fair_intersect", opts["intersect"])
     for field, key in ADVANCED.items():
-        ss.setdefault(key, getattr(opts, field))
+        ss.setdefault(key, opts[field])
     # Data with other columns: drop choices that no longer exist.
     ss.opt_fair_users = [u for u in ss.opt_fair_users if u in users]
     ss.opt_fair_items = [i for i in ss.opt_fair_items if i in items]
@@ -45,10 +44,10 @@ def _init_choices(dataset) -> None:
 
 
 def _compute(dataset) -> None:
-    opts = ps.make_audit_options(
-        dataset, users=ss.opt_fair_users, items=ss.opt_fair_items,
+    metrics, thresholds = ps.fairness_settings(
+        ss, users=ss.opt_fair_users, items=ss.opt_fair_items,
         intersect=ss.opt_fair_intersect, **{field: ss[key] for field, key in ADVANCED.items()})
-    ps.compute_fairness(ss, opts)
+    ps.compute_fairness(ss, metrics, thresholds)
 
 
 def _choices_form(dataset, expanded: bool) -> None:
@@ -100,7 +99,9 @@ def _scorecard(result) -> None:
                  "divided by the best group's (four-fifths rule: below 0.8 fails, below 0.9 "
                  "warns). Providers: the lowest group's exposure relative to its merit (or "
                  "catalogue share). Groups too small are reported as insufficient data, not "
-                 "judged; the point estimate decides, the 95% interval shows how firm it is.")
+                 "judged. The 95% interval decides: fail or warn only when the whole "
+                 "interval is below the line, pass only when it is above the warning line, "
+                 "otherwise inconclusive (the data cannot tell).")
     st.markdown(" ".join(f":{BADGE[s]}-badge[{counts[s]} {STATUS_LABELS[s]}]"
                          for s in fc.STATUS_ORDER if counts[s]))
     cols = st.columns(3)
@@ -222,7 +223,7 @@ def _render() -> None:
     result, k = run.result, lists.k
     st.caption(f"{result.counts['n_evaluable']:,} users with held-out positives are evaluated "
                f"({result.counts['n_excluded']:,} without are excluded from accuracy); "
-               f"{run.options.n_boot:,} bootstrap resamples; computed in {run.seconds:.1f} s.")
+               f"{run.metrics.n_boot:,} bootstrap resamples; computed in {run.seconds:.1f} s.")
     colors = fc.result_colors(result)
     _scorecard(result)
     st.subheader("Accuracy and beyond")

@@ -52,7 +52,7 @@ try:
     thresholds = Thresholds(ratio_fail=ratio_fail, ratio_warn=ratio_warn,
                             provider_ratio_fail=prov_fail, provider_ratio_warn=prov_warn,
                             provider_basis=basis)
-    config = rs.session_config(state, title=title)
+    config = rs.session_config(state, title=title, sections=sections)
 except FairrecError as exc:
     st.error(str(exc), icon=":material/error:")
     st.stop()
@@ -87,12 +87,13 @@ for col, (fmt, label, name) in zip(cols, (("html", "HTML (interactive)", "report
                                          ("pdf", "PDF", "report.pdf"),
                                          ("json", "JSON", "report.json"),
                                          ("csv", "CSV tables (zip)", "report_tables.zip"))):
-    col.download_button(label, data=lambda f=fmt: render(result, f, sections=sections),
+    col.download_button(label, data=lambda f=fmt: render(result, f,
+                                                         sections=config.report.sections),
                         file_name=name, mime=MIME[fmt], icon=":material/download:",
                         key=f"download_{fmt}")
 
 st.subheader("Preview")
-for section in C.build_sections(result, sections):
+for section in C.build_sections(result, config.report.sections):
     with st.expander(section.title, expanded=section.key == "scorecard"):
         for i, block in enumerate(section.blocks):
             if isinstance(block, C.Verdict):

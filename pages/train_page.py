@@ -1,8 +1,10 @@
 """Train page: pick a recommender, train it with live progress, keep or load a checkpoint.
 
-Thin: the settings go into a ``TrainSettings`` and
-``fairrec_core.viz.pipeline_session.train`` does the work (split, fit, rank,
-audit); the chart comes from ``fairrec_core.viz.model_charts``.
+Thin: the choices become the session's config sections
+(``pipeline_session.train_settings``: ``[split]``, ``[model]``, K, seed) and
+``fairrec_core.viz.pipeline_session.train`` does the work with the CLI's
+builders (split, fit, rank, audit); the chart comes from
+``fairrec_core.viz.model_charts``.
 """
 
 from __future__ import annotations
@@ -29,29 +31,31 @@ DEFAULTS = {"opt_train_model": "bpr", "opt_train_k": 10, "opt_train_epochs": 30,
 CONFIG = {"displaylogo": False}
 
 
-def _settings() -> ps.TrainSettings:
+def _settings():
+    """The session's config sections with this page's choices (``ps.train_settings``)."""
     ratios = [float(x) for x in str(ss.opt_train_ratios).replace(",", ":").split(":") if x]
     if len(ratios) != 3:
         raise FairrecError("The random split ratios must be three numbers like 8:1:1.")
-    torch_model = ss.opt_train_model in ("bpr", "two-tower")
-    return ps.TrainSettings(
-        model=ss.opt_train_model, k=int(ss.opt_train_k),
-        epochs=int(ss.opt_train_epochs) if torch_model else None,
-        dim=int(ss.opt_train_dim) if torch_model else None,
-        lr=float(ss.opt_train_lr) if torch_model else None,
-        batch_size=(int(ss.opt_train_batch) if ss.opt_train_model == "bpr" else None),
-        patience=int(ss.opt_train_patience) if torch_model else None,
-        encoder=ss.opt_train_encoder.strip() or None, mode=ss.opt_train_mode,
-        device=ss.opt_train_device, seed=int(ss.opt_train_seed),
-        split_method=ss.opt_train_split, test_n=int(ss.opt_train_test_n),
-        valid_n=int(ss.opt_train_valid_n), ratios=tuple(ratios))
+    model = ss.opt_train_model
+    torch_model = model in ("bpr", "two-tower")
+    params = {}
+    if torch_model:
+        params = dict(device=ss.opt_train_device, eval_k=int(ss.opt_train_k),
+                      epochs=int(ss.opt_train_epochs), dim=int(ss.opt_train_dim),
+                      lr=float(ss.opt_train_lr), patience=int(ss.opt_train_patience),
+                      batch_size=int(ss.opt_train_batch) if model == "bpr" else None)
+    if model == "two-tower":
+        params.update(encoder=ss.opt_train_encoder.strip() or None, mode=ss.opt_train_mode)
+    return ps.train_settings(ss, model=model, k=int(ss.opt_train_k),
+                             seed=int(ss.opt_train_seed), split=ss.opt_train_split,
+                             test_n=int(ss.opt_train_test_n),
+                             valid_n=int(ss.opt_train_valid_n), ratios=ratios, **params)
 
 
 def _form(dataset) -> None:
+    # The registry's order: BPR-MF first (fast, strong), production lists last.
     names = [m for m in available_models() if m != "imported" or dataset.recommendations
              is not None]
-    order = ["bpr", "popularity", "two-tower", "imported"]
-    names = [m for m in order if m in names]
     if ss.get("opt_train_model") not in names:
         ss.opt_train_model = "bpr"
     st.radio("Model", names, key="opt_train_model", horizontal=True,

@@ -8,6 +8,7 @@ metrics) and redraws, so moving it never reruns the rest of the page.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 
@@ -26,53 +27,66 @@ ss = st.session_state
 CONFIG = {"displaylogo": False}
 LAM = "opt_whatif_lam"         # the slider; "opt_" keeps it alive across pages
 TIMINGS = "whatif_timings"     # server seconds of recent slider updates (benchmarks read it)
-SEARCH = "whatif_search"       # (config, LambdaSearch) of the last target search
+SEARCH = "whatif_search"       # (request, LambdaSearch) of the last target search
 
 
-def _config_widgets(dataset, split) -> ws.WhatIfConfig:
-    default = ws.default_config(dataset)
+def _config_widgets(dataset, split):
+    """The page's choice: ``(RerankConfig, user grouping shown, candidates)``."""
+    default = ps.settings(ss).rerank  # the session's [rerank], else the data's default
+    if not default.item_grouping:
+        default = ws.default_rerank(dataset)
     methods = ws.method_choices(dataset)
     groupings = ws.item_grouping_choices(dataset)
     users = ["activity"] + user_grouping_columns(dataset)
     for key, value, valid in (("opt_whatif_method", default.method, methods),
                               ("opt_whatif_grouping", default.item_grouping, groupings),
-                              ("opt_whatif_user", default.user_grouping or "activity", users)):
+                              ("opt_whatif_user", ws.default_user_grouping(dataset), users)):
         if ss.get(key) not in valid:
-            ss[key] = value
-    ss.setdefault("opt_whatif_c", ws.DEFAULT_CANDIDATES)
+            ss[key] = value if value in valid else valid[0]
+    ss.setdefault("opt_whatif_c", ps.settings(ss).model.candidates)
     c = st.columns([3, 2, 2, 2, 2])
     c[0].selectbox("Re-ranking method", methods, key="opt_whatif_method",
                    format_func=lambda m: ws.METHODS[m][0],
                    help=ws.METHODS[ss.opt_whatif_method][1])
-    calibrated = ss.opt_whatif_method == "calibrated"
+    method = ss.opt_whatif_method
+    calibrated = method == "calibrated"
     c[1].selectbox("Item grouping", groupings, key="opt_whatif_grouping",
                    disabled=calibrated,
                    help="The provider grouping whose exposure the re-ranker evens out "
                         "(calibration always works on categories).")
-    labels = ws.group_labels(dataset, split, ss.opt_whatif_grouping)
+    labels = ws.group_labels(dataset, split, ss.opt_whatif_grouping,
+                             head_share=ps.settings(ss).metrics.head_share)
     ss["opt_whatif_protected"] = [p for p in ss.get("opt_whatif_protected", []) if p in labels]
+    acts = method in ws.USES_PROTECTED
+    # Only methods whose objective acts for a group offer the picker (the provider
+    # method spreads exposure over every group; calibration works on categories).
     c[2].multiselect("Protected group(s)", labels, key="opt_whatif_protected",
-                     disabled=calibrated, placeholder="inferred",
-                     help="Empty: the group the model's lists under-expose most (lowest "
-                          "exposure share / catalogue share).")
+                     disabled=not acts, placeholder="inferred" if acts else "not used",
+                     help="Empty: the group the provider check judges most under-exposed "
+                          "(lowest exposure ratio on the model's lists)." if acts else
+                          "This method does not act for one group, so none is chosen; the "
+                          "curve measures the most under-exposed group.")
     c[3].selectbox("Users shown by", users, key="opt_whatif_user",
                    help="Its NDCG per group is shown before and after re-ranking.")
     c[4].number_input("Candidates", 10, 1000, step=10, key="opt_whatif_c",
                       help="Items per user the re-ranker may choose from (the model's best).")
-    return ws.WhatIfConfig(method=ss.opt_whatif_method, item_grouping=ss.opt_whatif_grouping,
-                           protected=tuple(ss.opt_whatif_protected),
-                           user_grouping=ss.opt_whatif_user, n_candidates=int(ss.opt_whatif_c))
+    chosen = list(ss.opt_whatif_protected) if acts else []
+    rerank = dataclasses.replace(ps.settings(ss).rerank, method=method,
+                                 item_grouping=None if calibrated else ss.opt_whatif_grouping,
+                                 protected=chosen or None, lam=0.0)
+    return rerank, ss.opt_whatif_user, int(ss.opt_whatif_c)
 
 
-def _build(config) -> None:
-    wi = ws.build_whatif(ss, config)
+def _build(request) -> None:
+    rerank, user, c = request
+    wi = ws.build_whatif(ss, rerank, user_grouping=user, candidates=c)
     ss.pop(SEARCH, None)
     ss["whatif_user"] = wi.example_user
 
 
 def _find(wi) -> None:
     found = ws.find_lambda(wi, ss.whatif_target, ss.whatif_op, float(ss.whatif_value))
-    ss[SEARCH] = (wi.config, found)
+    ss[SEARCH] = (wi.request, found)
     if found.found:
         # Rounded up to the slider's step so the slider's λ still meets the target.
         ss[LAM] = min(1.0, math.ceil(found.lam * 100 - 1e-9) / 100)
@@ -103,7 +117,7 @@ def _target(wi) -> None:
                     args=(ss, "whatif_error", _find, wi),
                     icon=":material/search:")
         entry = ss.get(SEARCH)
-        if entry is not None and entry[0] == wi.config:
+        if entry is not None and entry[0] == wi.request:
             found = entry[1]
             text = ps.md(found.describe())
             if found.found:
@@ -126,7 +140,8 @@ def _live(wi, dataset) -> None:
 
 def _live_body(wi, dataset) -> None:
     t0 = time.perf_counter()
-    lam = st.slider("Fairness weight λ", 0.0, 1.0, step=0.01, key=LAM, help=metric_help("lam"))
+    lam = st.slider(ws.lam_label(wi.config.method), 0.0, 1.0, step=0.01, key=LAM,
+                    help=metric_help("lam"))
     view = ws.whatif_view(wi, lam)
     before, after, fair = wi.base_row, view.row, wi.fairness_column
     cols = st.columns(5)
@@ -192,9 +207,9 @@ def _render() -> None:
         st.page_link("pages/train_page.py", label="Go to the Train page",
                      icon=":material/model_training:")
         return
-    config = _config_widgets(dataset, split)
+    request = _config_widgets(dataset, split)
     st.button("Build trade-off curve", type="primary", key="whatif_build",
-              on_click=ps.guarded, args=(ss, "whatif_error", _build, config),
+              on_click=ps.guarded, args=(ss, "whatif_error", _build, request),
               icon=":material/insights:",
               help="Re-ranks every user at 21 values of λ and measures each (about a second "
                    "on the sample data); the slider below then re-ranks live.")
@@ -207,15 +222,18 @@ def _render() -> None:
                 + " Choose a method and press **Build trade-off curve**.",
                 icon=":material/insights:")
         return
-    if wi.config != config:
+    if wi.request != request:
         st.warning("The settings above changed: the results below are still for "
                    f"**{ps.md(ws.METHODS[wi.config.method][0])}** on "
                    f"{ps.md(wi.item_grouping.name)}. Press **Build trade-off curve** to "
                    "update them.", icon=":material/sync_problem:")
     how = "inferred: the model's lists under-expose it most" if wi.protected_inferred else \
         "chosen"
-    st.caption(f"{ps.md(ws.METHODS[wi.config.method][0])} · protected: "
-               f"{ps.md(', '.join(wi.protected))} ({how}) · "
+    role = ("category mix of each user's history" if not wi.protected else
+            f"protected: {ps.md(', '.join(wi.protected))} ({how})"
+            if wi.config.method in ws.USES_PROTECTED else
+            f"exposure measured for: {ps.md(', '.join(wi.protected))} ({how})")
+    st.caption(f"{ps.md(ws.METHODS[wi.config.method][0])} · {role} · "
                f"{wi.candidates.n_candidates} candidates per user · sweep built in "
                f"{wi.seconds:.1f} s. " + " ".join(ps.md(n) for n in wi.notes))
     _target(wi)

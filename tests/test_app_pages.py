@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from fairrec_core.evaluation import evaluate_top_k
+from fairrec_core.evaluation import evaluate_top_k, item_grouping_columns
 from fairrec_core.metrics import ranking_metrics
 from fairrec_core.metrics.definitions import metric_label
 from fairrec_core.rerank import Candidates, make_reranker
@@ -219,7 +219,8 @@ def test_recomputing_with_an_intersection_and_other_thresholds(monkeypatch, trai
     at.button(key="FormSubmitter:fair_choices-Compute audit").click().run()
     assert_clean(at)
     run = at.session_state[ps.FAIRNESS]
-    assert run.options.intersections == (("gender", "age"),)
+    assert run.metrics.intersections == [["gender", "age"]]
+    assert ps.settings(at.session_state).metrics == run.metrics  # the state holds the section
     assert "gender × age" in at.selectbox(key="fair_user_grouping").options
     page = texts(at.markdown)
     assert "Exposure across seller_size" in page and "Exposure across provider" not in page
@@ -227,7 +228,7 @@ def test_recomputing_with_an_intersection_and_other_thresholds(monkeypatch, trai
     # The intersection's group values are the engine's, called directly.
     state = at.session_state
     direct = evaluate_top_k(state["dataset"], state[ps.SPLIT], state[ps.LISTS].ids,
-                            user_groupings=list(run.options.user_groupings),
+                            user_groupings=list(run.metrics.user_groupings),
                             item_groupings_=["seller_size"], intersections=[("gender", "age")],
                             n_boot=50)
     mine = run.result.user_groups.set_index(["grouping", "group", "metric"])["value"]
@@ -235,8 +236,7 @@ def test_recomputing_with_an_intersection_and_other_thresholds(monkeypatch, trai
     np.testing.assert_allclose(mine.loc["gender × age"], ref.loc["gender × age"])
     # Put the default audit back for the other tests of this module.
     at.multiselect(key="opt_fair_intersect").set_value([])
-    at.multiselect(key="opt_fair_items").set_value(list(ps.audit_options(
-        state["dataset"]).item_groupings))
+    at.multiselect(key="opt_fair_items").set_value(item_grouping_columns(state["dataset"]))
     at.number_input(key="opt_fair_n_boot").set_value(1000)
     at.number_input(key="opt_fair_fail").set_value(0.8)
     at.number_input(key="opt_fair_warn").set_value(0.9)
@@ -251,6 +251,8 @@ def test_the_lambda_slider_reranks_every_user_live(monkeypatch):
     train(at)
     go(at, "whatif")
     assert "Build trade-off curve" in texts(at.info)
+    assert at.selectbox(key="opt_whatif_method").value == "two_sided"  # the config's default
+    at.selectbox(key="opt_whatif_method").set_value("provider").run()
     at.button(key="whatif_build").click().run()
     assert_clean(at)
     state = at.session_state

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from fairrec_core.config_sections import RerankConfig
 from fairrec_core.data import load_dataset, split_dataset
 from fairrec_core.evaluation import evaluate_top_k
 from fairrec_core.models import Popularity
@@ -94,8 +95,10 @@ def test_reranked_session_lists_are_the_ones_audited(dataset):
     shuffled = lists.ids[:, ::-1].copy()  # any other lists: the report must use these
     ps.apply_lists(state, shuffled, label="re-ranked: test", provenance={
         "source": "rerank", "method": "provider", "lam": 0.3, "k": 10, "params": {},
-        "notes": [], "item_grouping": "seller_size", "protected": ["small"]})
-    config = rs.session_config(state)
+        "notes": [], "item_grouping": "seller_size", "protected": ["small"]},
+        rerank=RerankConfig(method="provider", lam=0.3, item_grouping="seller_size",
+                            protected=["small"]))
+    config = rs.session_config(state)  # the session's sections, dumped
     assert config.rerank.method == "provider" and config.rerank.lam == 0.3
     assert config.rerank.item_grouping == "seller_size" and config.rerank.protected == ["small"]
     result = rs.build_result(state, config.__class__.from_dict(

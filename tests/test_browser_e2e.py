@@ -147,7 +147,7 @@ def test_upload_train_audit_rerank_explain_download(browser_page, streamlit_serv
     # ---- Explain: a recommendation's history attribution, then the JSON
     _go(page, "Explain")
     page.get_by_role("button", name="Explain this item").click()
-    expect(page.get_by_text("Recommended mainly because").first).to_be_visible()
+    expect(page.get_by_text("Your recent history").first).to_be_visible()
     _idle(page)
     with page.expect_download() as info:
         page.get_by_role("button", name="Download the explanations (JSON)").click()
@@ -156,7 +156,7 @@ def test_upload_train_audit_rerank_explain_download(browser_page, streamlit_serv
     assert doc["model"]["name"] == "bpr"
     kinds = [e["kind"] for e in doc["explanations"]]
     assert kinds == ["history"]
-    assert doc["explanations"][0]["summary"].startswith("Recommended mainly because")
+    assert doc["explanations"][0]["summary"].startswith("Your recent history")
     _no_overflow(page)
     _screenshot(page, "explain_page")
 

@@ -141,7 +141,9 @@ def test_cli_flags_override_the_config_file(tmp_path):
     base = AuditConfig.from_dict(sample_config(metrics={"k": 20, "n_boot": 300},
                                                rerank={"method": "provider"}))
     path = base.save(tmp_path / "audit.toml")
-    cfg = config_from_args(_args("--config", path, "--k", 5, "--model", "popularity",
+    # The sample data lie outside tmp_path: the user vouches for this config.
+    cfg = config_from_args(_args("--config", path, "--allow-outside-paths", "--k", 5,
+                                 "--model", "popularity",
                                  "--ratio-fail", 0.7, "--user-grouping", "gender",
                                  "--user-grouping", "age", "--model-param", "epochs=3",
                                  "--no-sweep", "--map", "items.provider=brand",

@@ -56,7 +56,7 @@ def all_methods(n_users, rng=None):
     users = np.where(np.arange(n_users) < 3, "active", "inactive")
     history = sp.random(n_users, N_ITEMS, density=0.2, random_state=3, format="csr")
     return {
-        "two_sided": dict(item_groups=item_groups, user_groups=users, protected_items="small"),
+        "two_sided": dict(item_groups=item_groups, user_groups=users, protected="small"),
         "provider": dict(item_groups=item_groups, history=history),
         "calibrated": dict(item_groups=cats, history=history),
         "fair_topk": dict(item_groups=item_groups, protected="small"),
@@ -121,8 +121,8 @@ def test_provenance_is_complete_and_json_serialisable():
         assert "λ = 0.25" in res.describe()
         assert "padded" in text                      # the short users are noted
     two = rerank(Candidates(ids, scores), method="two_sided", lam=0.5, k=5, **opts["two_sided"])
-    assert two.params["protected_items"] == ["small"]
-    assert two.params["protected_items_inferred"] is False
+    assert two.params["protected"] == ["small"]
+    assert two.params["protected_inferred"] is False
     assert two.params["protected_users"] == ["inactive"]
     fair = rerank(Candidates(ids, scores), method="fair_topk", lam=0.5, k=5, **opts["fair_topk"])
     assert len(fair.params["mtable"]) == 5 and fair.params["p_value"] == 0.5
@@ -161,7 +161,7 @@ def test_fewer_candidates_than_k_are_padded_for_every_method():
     cands = Candidates(ids, scores)
     hist = sp.csr_matrix(np.ones((2, N_ITEMS)))
     groups = np.where(np.arange(N_ITEMS) % 2 == 0, "small", "big")
-    for method, opts in [("two_sided", dict(item_groups=groups, protected_items="small")),
+    for method, opts in [("two_sided", dict(item_groups=groups, protected="small")),
                          ("provider", dict(item_groups=groups, history=hist)),
                          ("calibrated", dict(item_groups=groups, history=hist)),
                          ("fair_topk", dict(item_groups=groups, protected="small"))]:
@@ -217,7 +217,7 @@ def test_items_missing_from_the_grouping():
     ids, scores = random_instance(5)
     cands = Candidates(ids, scores)
     short = np.where(np.arange(N_ITEMS - 5) % 3 == 0, "small", "big")   # items 35..39 unlabelled
-    for method, opts in [("two_sided", dict(protected_items="small")), ("provider",
+    for method, opts in [("two_sided", dict(protected="small")), ("provider",
                          dict(preference="catalog")), ("fair_topk", dict(protected="small"))]:
         with pytest.raises(RerankError, match=r"does not cover.*labels items 0\.\.34"):
             rerank(cands, method=method, lam=0.5, k=4, item_groups=short, **opts)
@@ -235,7 +235,7 @@ def test_a_protected_group_without_candidates_warns_and_keeps_the_base_lists():
     labels = np.full(N_ITEMS + 1, "big", dtype=object)
     labels[N_ITEMS] = "small"                # in the catalogue, never a candidate
     base = cands.top_k(4)
-    for method, opts in [("two_sided", dict(protected_items="small")),
+    for method, opts in [("two_sided", dict(protected="small")),
                          ("provider", dict(preference="catalog", protected="small")),
                          ("fair_topk", dict(protected="small"))]:
         with pytest.warns(RerankWarning, match="small"):

@@ -36,7 +36,7 @@ def sample():
                       SAMPLE / "recommendations.csv")
     split = split_dataset(ds)
     cands = Candidates.from_recommendations(ds.recommendations)
-    metrics = TradeoffMetrics.from_split(ds, split, protected_items="small", k=K)
+    metrics = TradeoffMetrics.from_split(ds, split, protected="small", k=K)
     return ds, split, cands, metrics
 
 
@@ -89,7 +89,7 @@ def test_provider_method_ndcg_rises_while_the_penalty_is_undone_then_falls(provi
 def test_two_sided_method_on_sample_data(sample):
     ds, split, cands, metrics = sample
     model = make_reranker("two_sided", item_groups=ds.items["seller_size"],
-                          protected_items="small")
+                          protected="small")
     t = sweep(cands, model, metrics).table
     share = t["exposure_share[small]"].to_numpy()
     assert (np.diff(share) >= -TOL_SHARE).all(), share

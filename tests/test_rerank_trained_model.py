@@ -27,14 +27,14 @@ def trained():
     model = BPR(epochs=15, seed=0).fit(ds, split)
     ids, scores = model.candidates(c=100)
     cands = Candidates.from_arrays(ids, scores)
-    metrics = TradeoffMetrics.from_split(ds, split, protected_items="small", k=10)
+    metrics = TradeoffMetrics.from_split(ds, split, protected="small", k=10)
     return ds, split, cands, metrics
 
 
 def test_two_sided_share_rises_and_ndcg_falls(trained):
     ds, split, cands, metrics = trained
     reranker = make_reranker("two_sided", item_groups=ds.items["seller_size"],
-                             protected_items="small")
+                             protected="small")
     t = sweep(cands, reranker, metrics).table
     share = t["exposure_share[small]"].to_numpy()
     ndcg = t["ndcg"].to_numpy()

@@ -103,7 +103,7 @@ def test_two_sided_reaches_the_lp_optimum(seed, lam):
     k = 3
     rng = np.random.default_rng(100 + seed)
     beta_u, beta_i = float(rng.uniform(0, 2)), float(rng.uniform(0, 2))
-    res = TwoSided(item_groups=item_labels, user_groups=user_labels, protected_items="small",
+    res = TwoSided(item_groups=item_labels, user_groups=user_labels, protected="small",
                    protected_users="inactive", item_weight=beta_i,
                    user_weight=beta_u).rerank(Candidates(ids, scores), lam=lam, k=k)
     w = plain_weights(ids, scores)
@@ -121,7 +121,7 @@ def test_lp_optimum_is_integral_and_matches_the_milp(seed):
     w = plain_weights(ids, scores)
     lp = solve_lp(ids, w, item_labels, user_labels, 2, 0.4, 1.0, 0.5)
     ip = solve_lp(ids, w, item_labels, user_labels, 2, 0.4, 1.0, 0.5, integral=True)
-    res = TwoSided(item_groups=item_labels, user_groups=user_labels, protected_items="small",
+    res = TwoSided(item_groups=item_labels, user_groups=user_labels, protected="small",
                    user_weight=1.0).rerank(Candidates(ids, scores), lam=0.4, k=2)
     mine = objective(x_of(res.ids, ids), ids, w, item_labels, user_labels, 2, 0.4, 1.0, 0.5)
     assert lp == pytest.approx(ip, abs=1e-9)
@@ -131,7 +131,7 @@ def test_lp_optimum_is_integral_and_matches_the_milp(seed):
 def test_item_side_only_and_user_side_only_also_reach_the_optimum():
     ids, scores, item_labels, user_labels = instance(42)
     w = plain_weights(ids, scores)
-    for opts, bu, bi in [(dict(item_groups=item_labels, protected_items="small"), 0.0, 0.5),
+    for opts, bu, bi in [(dict(item_groups=item_labels, protected="small"), 0.0, 0.5),
                          (dict(user_groups=user_labels, user_weight=2.0), 2.0, 0.0)]:
         res = TwoSided(**opts).rerank(Candidates(ids, scores), lam=0.7, k=3)
         mine = objective(x_of(res.ids, ids), ids, w, item_labels, user_labels, 3, 0.7, bu, bi)
@@ -152,13 +152,13 @@ def test_default_weights_and_orientation():
     base = Candidates(ids, scores).top_k(3)
     counts = {g: sum(item_labels[i] == g for i in base[base >= 0]) for g in ("big", "small")}
     share = {g: counts[g] / sum(counts.values()) / np.mean(item_labels == g) for g in counts}
-    assert p["protected_items"] == [min(share, key=share.get)]
-    assert p["protected_items_inferred"]
+    assert p["protected"] == [min(share, key=share.get)]
+    assert p["protected_inferred"]
     # At λ = 1 with the default weights the advantaged users' relevance weight is 0.
     assert p["lam_where_advantaged_relevance_turns_negative"] == pytest.approx(1.0)
 
 
-def test_larger_lambda_moves_exposure_to_the_protected_items():
+def test_larger_lambda_moves_exposure_to_the_protected():
     rng = np.random.default_rng(9)
     n, c = 300, 20
     ids = np.stack([rng.choice(N_ITEMS, c, replace=False) for _ in range(n)])
@@ -166,7 +166,7 @@ def test_larger_lambda_moves_exposure_to_the_protected_items():
     # Small items score lower on average: the base lists under-expose them.
     scores = rng.normal(size=(n, c)) - 0.8 * (labels[ids] == "small")
     cands = Candidates(ids, scores)
-    model = TwoSided(item_groups=labels, protected_items="small")
+    model = TwoSided(item_groups=labels, protected="small")
     shares = [np.mean(labels[model.rerank(cands, lam=lam, k=5).ids] == "small")
               for lam in np.linspace(0, 1, 11)]
     assert all(b >= a for a, b in zip(shares, shares[1:]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import zipfile
 
@@ -9,6 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
+from fairrec_core.config_sections import RerankConfig
 from fairrec_core.errors import ConfigError
 from fairrec_core.metrics import USER_METRICS
 from fairrec_core.metrics.definitions import DEFINITIONS, metric_help, metric_label
@@ -26,8 +28,9 @@ def session():
     """A dict session with the sample data and the popularity model (fits instantly)."""
     state: dict = {ds.FILES: ds.sample_files()}
     ds.refresh(state)
-    ps.train(state, ps.TrainSettings(model="popularity"),
-             options=ps.audit_options(state[ds.DATASET], n_boot=50))
+    config = ps.train_settings(state, model="popularity", k=10)
+    ps.train(state, dataclasses.replace(config, metrics=dataclasses.replace(config.metrics,
+                                                                            n_boot=50)))
     return state
 
 
@@ -36,7 +39,10 @@ def test_train_stores_model_lists_and_audit_with_versions(session):
     assert info.data_version == session[ds.VERSION]
     assert lists.model_version == info.version and run.lists_version == lists.version
     assert lists.ids.shape == (session[ds.DATASET].n_users, 10)
-    assert run.options.n_boot == 50
+    assert run.metrics.n_boot == 50
+    # The session's settings are the config sections the run used.
+    settings = ps.settings(session)
+    assert settings.metrics == run.metrics and settings.model.name == "popularity"
 
 
 def test_sync_drops_what_depended_on_changed_inputs(session):
@@ -56,16 +62,33 @@ def test_sync_drops_what_depended_on_changed_inputs(session):
     assert ps.MODEL in state  # the model does not depend on which lists are audited
 
 
-def test_audit_options_from_choices(session):
-    dataset = session[ds.DATASET]
-    opts = ps.make_audit_options(dataset, users=["gender"], items=["category"],
-                                 intersect=["age", "activity"])
-    assert opts.user_groupings == ("gender", "age")  # the intersection's part is audited too
-    assert opts.intersections == (("age", "activity"),)
+def test_fairness_settings_from_choices(session):
+    state = dict(session)
+    metrics, thresholds = ps.fairness_settings(state, users=["gender"], items=["category"],
+                                               intersect=["age", "activity"], ratio_fail=0.7,
+                                               ratio_warn=0.85, provider_basis="catalog")
+    assert metrics.user_groupings == ["gender", "age"]  # the intersection's part is audited too
+    assert metrics.intersections == [["age", "activity"]]
+    assert (thresholds.ratio_fail, thresholds.provider_ratio_warn) == (0.7, 0.85)
+    assert thresholds.provider_basis == "catalog"
     with pytest.raises(ConfigError, match="at least two"):
-        ps.make_audit_options(dataset, users=[], items=[], intersect=["age"])
+        ps.fairness_settings(state, users=[], items=[], intersect=["age"])
     with pytest.raises(ConfigError, match="fail"):
-        ps.make_audit_options(dataset, users=[], items=[], ratio_fail=0.9, ratio_warn=0.8)
+        ps.fairness_settings(state, users=[], items=[], ratio_fail=0.9, ratio_warn=0.8)
+
+
+def test_train_settings_fill_the_config_sections(session):
+    state = dict(session)
+    cfg = ps.train_settings(state, model="pop", k=5, seed=7, split="random",
+                            ratios=(8, 1, 1), epochs=None, dim=16)
+    assert cfg.model.name == "popularity"       # aliases resolved by the registry
+    assert cfg.model.params == {"dim": 16}      # None = the model's default, not written
+    assert cfg.split.method == "random" and cfg.split.ratios == pytest.approx([0.8, 0.1, 0.1])
+    assert (cfg.metrics.k, cfg.seed) == (5, 7)
+    with pytest.raises(ConfigError, match=r"\[metrics\]\.k must be positive"):
+        ps.train_settings(state, model="bpr", k=0)
+    with pytest.raises(ConfigError, match=r"\[model\]\.name"):
+        ps.train_settings(state, model="gbdt", k=10)
 
 
 def test_checkpoint_archive_round_trip_and_unsafe_archives(session):
@@ -91,8 +114,8 @@ def test_checkpoint_archive_round_trip_and_unsafe_archives(session):
 
 
 def test_whatif_view_matches_the_rerankers_own_result(session):
-    wi = ws.build_whatif(session, ws.WhatIfConfig(item_grouping="seller_size",
-                                                  user_grouping="gender"))
+    wi = ws.build_whatif(session, RerankConfig(method="provider", item_grouping="seller_size"),
+                         user_grouping="gender")
     assert list(wi.table["lam"]) == pytest.approx(list(np.linspace(0, 1, 21)))
     view = ws.whatif_view(wi, 0.0)
     np.testing.assert_array_equal(view.result.ids, wi.base_ids)  # λ = 0: the model's lists
@@ -127,8 +150,8 @@ def test_every_reported_metric_has_a_definition():
 
 def test_figures_are_valid_plotly_with_titles_and_axis_labels(session):
     result = session[ps.FAIRNESS].result
-    wi = ws.build_whatif(session, ws.WhatIfConfig(item_grouping="seller_size",
-                                                  user_grouping="gender"))
+    wi = ws.build_whatif(session, RerankConfig(method="provider", item_grouping="seller_size"),
+                         user_grouping="gender")
     view = ws.whatif_view(wi, 0.4)
     figures = [fc.user_group_figure(result, "gender", "ndcg"),
                fc.provider_shares_figure(result, "provider")[0],

@@ -22,8 +22,8 @@ Typical use::
     cands = Candidates(ids, scores)
     res = rerank(cands, method="provider", lam=0.3, k=10,
                  item_groups=dataset.items["seller_size"], history=split.train_matrix())
-    metrics = TradeoffMetrics.from_split(dataset, split, protected_items="small")
-    table = sweep(cands, make_reranker("two_sided", item_groups=..., protected_items="small"),
+    metrics = TradeoffMetrics.from_split(dataset, split, protected="small")
+    table = sweep(cands, make_reranker("two_sided", item_groups=..., protected="small"),
                   metrics).table
 """
 

@@ -73,7 +73,7 @@ class TradeoffMetrics:
         Held-out positives (T_u).
     item_groups : Grouping or labels, shape (n_items,), optional
         Provider grouping whose exposure shares are reported.
-    protected_items : str or list of str, optional
+    protected : str or list of str, optional
         The group(s) a fairness target usually names; always reported, and
         the fairness axis of the Pareto front.
     user_groups : mapping of name -> Grouping or labels, optional
@@ -101,7 +101,7 @@ class TradeoffMetrics:
     categories).
     """
 
-    def __init__(self, truth, *, item_groups=None, protected_items=None,
+    def __init__(self, truth, *, item_groups=None, protected=None,
                  user_groups: Mapping | None = None, train=None, categories=None, k: int = 10,
                  exposure: str = "log", head_share: float = 0.2, min_group_size: int = 30,
                  activity: bool = True):
@@ -121,8 +121,8 @@ class TradeoffMetrics:
             if self.item_groups.codes.size != n_items:
                 raise RerankError(f"The item grouping labels {self.item_groups.codes.size} items; "
                                   f"the held-out matrix has {n_items}.")
-            if protected_items is not None:
-                labs = [protected_items] if isinstance(protected_items, str) else protected_items
+            if protected is not None:
+                labs = [protected] if isinstance(protected, str) else protected
                 missing = [x for x in labs if x not in self.item_groups.labels]
                 if missing:
                     raise RerankError(
@@ -165,7 +165,7 @@ class TradeoffMetrics:
 
     @classmethod
     def from_split(cls, dataset, split, *, item_attribute: str | None = "seller_size",
-                   protected_items=None, user_attributes: Sequence[str] = (),
+                   protected=None, user_attributes: Sequence[str] = (),
                    category_attribute: str | None = "category", k: int = 10,
                    **options) -> "TradeoffMetrics":
         """Build from a Dataset and its Split (:mod:`fairrec_core.data`).
@@ -189,7 +189,7 @@ class TradeoffMetrics:
         cats = (items[category_attribute] if category_attribute and category_attribute in items
                 else None)
         ugroups = {a: dataset.users[a] for a in user_attributes}
-        return cls(split.test_matrix(), item_groups=item_groups, protected_items=protected_items,
+        return cls(split.test_matrix(), item_groups=item_groups, protected=protected,
                    user_groups=ugroups, train=split.train_matrix(), categories=cats, k=k,
                    **options)
 

@@ -88,7 +88,7 @@ class TwoSided(Reranker):
     optimum of J over 0 ≤ x ≤ 1 (the constraints are one equality per user,
     so the linear programme's optimum is this integral top-K).
 
-    Orientation. ``protected_items`` / ``protected_users`` name the
+    Orientation. ``protected`` / ``protected_users`` name the
     disadvantaged group(s). Omitted, a binary item grouping is oriented by
     the base top-K (the group with the lower exposure share per catalogue
     share is disadvantaged), and the activity grouping by CPFair's
@@ -119,11 +119,11 @@ class TwoSided(Reranker):
     item_groups : Grouping or array-like of labels, shape (n_items,), optional
         Provider-side grouping of the whole catalogue (e.g. seller size,
         popularity head/tail). More than two labels are allowed when
-        ``protected_items`` names the disadvantaged group(s); all other
+        ``protected`` names the disadvantaged group(s); all other
         items (including "unknown") form the advantaged side.
     user_groups : Grouping or array-like of labels, shape (n_users,), optional
         Consumer-side grouping (e.g. activity "active"/"inactive").
-    protected_items, protected_users : str or list of str, optional
+    protected, protected_users : str or list of str, optional
         The disadvantaged group(s); see Orientation.
     item_weight : float, default 0.5
         β_I ≥ 0 (0 switches the item side off).
@@ -141,7 +141,7 @@ class TwoSided(Reranker):
     reference = ("Naghiaei, Rahmani & Deldjoo, CPFair: Personalized Consumer and Producer "
                  "Fairness Re-ranking for Recommender Systems, SIGIR 2022")
 
-    def __init__(self, *, item_groups=None, user_groups=None, protected_items=None,
+    def __init__(self, *, item_groups=None, user_groups=None, protected=None,
                  protected_users=None, item_weight: float = 0.5, user_weight: float | None = None):
         if item_groups is None and user_groups is None:
             raise RerankError("The two-sided method needs item_groups, user_groups or both; "
@@ -156,16 +156,16 @@ class TwoSided(Reranker):
             item_groups, name="item_group", what="item")
         self.user_groups = None if user_groups is None else as_grouping(
             user_groups, name="user_group", what="user")
-        self.protected_items = protected_items
+        self.protected = protected
         self.protected_users = protected_users
         self.item_weight = float(item_weight)
         self.user_weight = None if user_weight is None else float(user_weight)
-        if protected_items is not None and self.item_groups is None:
-            raise RerankError("protected_items was given without item_groups.")
+        if protected is not None and self.item_groups is None:
+            raise RerankError("protected was given without item_groups.")
         if protected_users is not None and self.user_groups is None:
             raise RerankError("protected_users was given without user_groups.")
-        if self.item_groups is not None and protected_items is not None:
-            resolve_labels(self.item_groups, protected_items, what="protected item")
+        if self.item_groups is not None and protected is not None:
+            resolve_labels(self.item_groups, protected, what="protected item")
         if self.user_groups is not None:
             if self.user_groups.n_groups < 2:
                 raise RerankError(
@@ -181,7 +181,7 @@ class TwoSided(Reranker):
     def get_params(self) -> dict:
         return {"item_grouping": None if self.item_groups is None else self.item_groups.name,
                 "user_grouping": None if self.user_groups is None else self.user_groups.name,
-                "protected_items": self.protected_items, "protected_users": self.protected_users,
+                "protected": self.protected, "protected_users": self.protected_users,
                 "item_weight": self.item_weight, "user_weight": self.user_weight}
 
     # ------------------------------------------------------------------ prepare
@@ -201,11 +201,11 @@ class TwoSided(Reranker):
             g = self.item_groups
             codes = item_codes(g, prep)
             sizes = g.sizes.astype(np.float64)
-            if self.protected_items is None:
+            if self.protected is None:
                 prot = (infer_disadvantaged(g, codes, prep, k),)
                 inferred = True
             else:
-                prot = resolve_labels(g, self.protected_items, what="protected item")
+                prot = resolve_labels(g, self.protected, what="protected item")
                 inferred = False
             is_prot_group = np.zeros(g.n_groups, dtype=bool)
             is_prot_group[list(prot)] = True
@@ -226,8 +226,8 @@ class TwoSided(Reranker):
                     f"({', '.join(label_names(g, prot))}); the item side cannot change any list.")
                 warnings.warn(state.notes[-1], RerankWarning, stacklevel=4)
             params.update({"item_grouping": g.name,
-                           "protected_items": label_names(g, prot),
-                           "protected_items_inferred": inferred,
+                           "protected": label_names(g, prot),
+                           "protected_inferred": inferred,
                            "catalog_share_protected": float(cs_d),
                            "users_with_protected_candidates": n_users_with})
         sigma = np.zeros(n)
@@ -265,10 +265,10 @@ class TwoSided(Reranker):
     @staticmethod
     def _summary(p: dict) -> str:
         parts = []
-        if "protected_items" in p:
-            how = "inferred from the base lists" if p["protected_items_inferred"] else "given"
+        if "protected" in p:
+            how = "inferred from the base lists" if p["protected_inferred"] else "given"
             parts.append(f"item side '{p['item_grouping']}' (disadvantaged: "
-                         f"{', '.join(p['protected_items'])}, {how}; weight {p['item_weight']:g})")
+                         f"{', '.join(p['protected'])}, {how}; weight {p['item_weight']:g})")
         if "protected_users" in p:
             how = "CPFair's convention" if p["protected_users_inferred"] else "given"
             parts.append(f"user side '{p['user_grouping']}' (disadvantaged: "

@@ -6,20 +6,18 @@ returns a ``plotly.graph_objects.Figure``, or ``None`` when there is nothing
 to draw.
 
 Labels that come from user data (group names, attribute names) are passed
-through :func:`html.escape` before they reach Plotly: Plotly renders a subset
+through :func:`~fairrec_core.viz.data_charts.safe` before they reach Plotly: Plotly renders a subset
 of HTML tags inside text, and escaping makes it show such text literally
 (it decodes the entities for display) instead of interpreting it.
 """
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from fairrec_core.viz.data_charts import ITEM_COLOR, USER_COLOR
+from fairrec_core.viz.data_charts import ITEM_COLOR, USER_COLOR, safe
 
 MUTED_COLOR = "#B8C2CC"
 REFERENCE_COLOR = "#5B6770"
@@ -30,15 +28,6 @@ TEMPLATE = "plotly_white"
 
 __all__ = ["lorenz_figure", "provider_exposure_figure", "tradeoff_figure",
            "user_group_figure", "safe"]
-
-
-def safe(text) -> str:
-    """User-derived text made inert for Plotly's HTML-like text rendering.
-
-    Quotes stay as they are: Plotly writes text into SVG text nodes, where a
-    quote is harmless, and it would show ``&quot;`` literally.
-    """
-    return html.escape(str(text), quote=False)
 
 
 def _layout(fig: go.Figure, title: str, *, height: int = 360) -> go.Figure:

@@ -22,7 +22,7 @@ BEFORE_COLOR = "#9AA5B1"
 AFTER_COLOR = "#3A6EA5"
 #: Status colours of checks (pass / warn / fail / insufficient data).
 STATUS_COLORS = {"pass": "#2E7D32", "warn": "#B26A00", "fail": "#C62828",
-                 "insufficient_data": "#6B7785"}
+                 "inconclusive": "#5E35B1", "insufficient_data": "#6B7785"}
 
 __all__ = ["AFTER_COLOR", "BEFORE_COLOR", "PALETTE", "STATUS_COLORS", "UNKNOWN_COLOR",
            "group_colors"]

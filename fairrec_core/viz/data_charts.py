@@ -8,6 +8,7 @@ dashboard, the HTML report and a notebook draw the same pictures.
 
 from __future__ import annotations
 
+import html
 import math
 import re
 
@@ -29,8 +30,20 @@ TEMPLATE = "plotly_white"
 # DESIGN.md §4: smaller user groups are reported as "insufficient data".
 DEFAULT_MIN_GROUP_SIZE = 30
 
-__all__ = ["ITEM_COLOR", "USER_COLOR", "item_groups_figure", "long_tail_figure",
+__all__ = ["ITEM_COLOR", "USER_COLOR", "item_groups_figure", "long_tail_figure", "safe",
            "user_activity_figure", "user_groups_figure"]
+
+
+def safe(text) -> str:
+    """User-derived text made inert for Plotly's HTML-like text rendering.
+
+    Plotly renders a subset of HTML inside labels, titles and hover text (a
+    category ``<a href=...>`` becomes a live link); escaped, it shows the text
+    literally (it decodes the entities for display). Quotes stay as they are:
+    Plotly writes text into SVG text nodes, where a quote is harmless, and it
+    would show ``&quot;`` literally. The one helper every chart module uses.
+    """
+    return html.escape(str(text), quote=False)
 
 
 def _layout(fig: go.Figure, title: str, *, height: int = 360, top: int = 70) -> go.Figure:
@@ -41,6 +54,11 @@ def _layout(fig: go.Figure, title: str, *, height: int = 360, top: int = 70) -> 
         hoverlabel={"bgcolor": "white"},
     )
     return fig
+
+
+def _hover(text) -> str:
+    """``safe`` text for a hover template, where ``%{...}`` would be read as a field."""
+    return safe(text).replace("%{", "%\u200b{")
 
 
 def long_tail_figure(summary: DataSummary, *, max_points: int = 2000) -> go.Figure | None:
@@ -209,7 +227,7 @@ def user_groups_figure(summary: DataSummary, *, min_group_size: int = DEFAULT_MI
     attributes = list(dict.fromkeys(groups["attribute"]))
     cols = min(max_cols, len(attributes))
     rows = math.ceil(len(attributes) / cols)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=attributes,
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[safe(a) for a in attributes],
                         horizontal_spacing=0.08, vertical_spacing=0.22 if rows > 1 else 0.1)
     total = int(summary.counts.get("users", 0)) or None
     for k, attr in enumerate(attributes):
@@ -219,9 +237,10 @@ def user_groups_figure(summary: DataSummary, *, min_group_size: int = DEFAULT_MI
         share = sizes / total if total else np.zeros(len(sizes))
         r, c = divmod(k, cols)
         fig.add_trace(go.Bar(
-            x=part["group"].astype(str), y=sizes, marker_color=colors, customdata=share,
-            name=attr,
-            hovertemplate=f"{attr} = %{{x}}: %{{y:,}} users (%{{customdata:.1%}})<extra></extra>"),
+            x=[safe(g) for g in part["group"]], y=sizes, marker_color=colors,
+            customdata=share, name=safe(attr),
+            hovertemplate=f"{_hover(attr)} = %{{x}}: %{{y:,}} users (%{{customdata:.1%}})"
+                          "<extra></extra>"),
             row=r + 1, col=c + 1)
         fig.add_hline(y=min_group_size, row=r + 1, col=c + 1,
                       line={"color": REFERENCE_COLOR, "dash": "dot", "width": 1})
@@ -262,10 +281,10 @@ def item_groups_figure(summary: DataSummary, *, top: int = 12) -> go.Figure | No
         rest = part.iloc[top:]
         if len(rest):
             share = rest["items"].sum() / max(part["items"].sum(), 1)
-            titles.append(f"{attr}: largest {top} of {len(part):,}<br><sup>the other "
+            titles.append(f"{safe(attr)}: largest {top} of {len(part):,}<br><sup>the other "
                           f"{len(rest):,} hold {share:.0%} of items</sup>")
         else:
-            titles.append(attr)
+            titles.append(safe(attr))
     fig = make_subplots(rows=1, cols=len(attributes), subplot_titles=titles,
                         horizontal_spacing=0.2 if len(attributes) > 1 else 0.1)
     longest = 1
@@ -274,9 +293,9 @@ def item_groups_figure(summary: DataSummary, *, top: int = 12) -> go.Figure | No
         longest = max(longest, len(shown))
         # Reversed so that the largest group is drawn at the top.
         fig.add_trace(go.Bar(
-            x=shown["items"].to_numpy()[::-1], y=shown["group"].astype(str).to_numpy()[::-1],
-            orientation="h", marker_color=ITEM_COLOR, name=attr,
-            hovertemplate=f"{attr} = %{{y}}: %{{x:,}} items<extra></extra>"),
+            x=shown["items"].to_numpy()[::-1], y=[safe(g) for g in shown["group"]][::-1],
+            orientation="h", marker_color=ITEM_COLOR, name=safe(attr),
+            hovertemplate=f"{_hover(attr)} = %{{y}}: %{{x:,}} items<extra></extra>"),
             row=1, col=k + 1)
         fig.update_xaxes(title_text="Items", row=1, col=k + 1)
         fig.update_yaxes(type="category", automargin=True, row=1, col=k + 1)

@@ -22,10 +22,10 @@ from pathlib import Path
 from fairrec_core.data import FILE_KINDS, LoadOutcome, RawTable, build_dataset, read_files
 from fairrec_core.data.schema import REQUIRED, ColumnMapping, detect_roles, roles_for
 from fairrec_core.data.summary import DataSummary
+from fairrec_core.bundled import sample_dir
 from fairrec_core.errors import ConfigError, FairrecError
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SAMPLE_DIR = REPO_ROOT / "sample_data"
+SAMPLE_DIR = sample_dir()
 AUTOLOAD_ENV = "FAIRREC_AUTOLOAD_SAMPLE"
 
 FILE_LABELS = {"interactions": "Interactions", "users": "Users", "items": "Items",

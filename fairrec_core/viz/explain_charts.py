@@ -18,11 +18,12 @@ Plotly, which renders a subset of HTML tags in text.
 
 from __future__ import annotations
 
-import html
 import textwrap
 
 import numpy as np
 import plotly.graph_objects as go
+
+from fairrec_core.viz.data_charts import safe as _safe
 
 #: Okabe & Ito: blue raises the output, vermillion lowers it (colour-blind safe).
 RAISE_COLOR = "#0072B2"
@@ -33,10 +34,6 @@ FONT_SIZE = 14
 
 __all__ = ["attribution_bar_figure", "drivers_contrast_figure", "drivers_summary_figure",
            "explanation_figure", "message_figure", "text_figure"]
-
-
-def _safe(text) -> str:
-    return html.escape(str(text), quote=False)
 
 
 def _wrap(text: str, width: int = 90) -> str:

@@ -11,7 +11,6 @@ of HTML in text.
 
 from __future__ import annotations
 
-import html
 import math
 
 import numpy as np
@@ -20,6 +19,7 @@ import plotly.graph_objects as go
 
 from fairrec_core.metrics.definitions import STATUS_LABELS, metric_info, metric_label
 from fairrec_core.viz.colors import STATUS_COLORS, UNKNOWN_COLOR, group_colors
+from fairrec_core.viz.data_charts import safe
 
 TEMPLATE = "plotly_white"
 REFERENCE_COLOR = "#5B6770"
@@ -28,17 +28,13 @@ MERIT_COLOR = "#2B2F33"
 LORENZ_COLOR = "#D9822B"
 
 #: Scorecard order: the problems first.
-STATUS_ORDER = ("fail", "warn", "insufficient_data", "pass")
+STATUS_ORDER = ("fail", "warn", "inconclusive", "insufficient_data", "pass")
 STATUS_ICONS = {"pass": ":material/check_circle:", "warn": ":material/warning:",
-                "fail": ":material/cancel:", "insufficient_data": ":material/help:"}
+                "fail": ":material/cancel:", "inconclusive": ":material/contrast:",
+                "insufficient_data": ":material/help:"}
 
 __all__ = ["lorenz_figure", "provider_shares_figure", "result_colors", "scorecard",
            "user_group_figure", "user_group_table"]
-
-
-def safe(text) -> str:
-    """User-derived text made inert for Plotly's HTML-like rendering."""
-    return html.escape(str(text), quote=False)
 
 
 def _layout(fig: go.Figure, title: str, *, height: int = 380, legend: bool = False
@@ -91,7 +87,8 @@ def scorecard(result) -> list[dict]:
             detail = f"{what}: {value:.2f}"
             if math.isfinite(lo) and math.isfinite(hi):
                 detail += f" (95% CI {lo:.2f}–{hi:.2f})"
-            detail += (f"; fails below {float(c['threshold_fail']):.2f}, warns below "
+            detail += (f"; fails when the whole interval is below "
+                       f"{float(c['threshold_fail']):.2f}, warns when it is below "
                        f"{float(c['threshold_warn']):.2f}")
         else:
             detail = "not judged"

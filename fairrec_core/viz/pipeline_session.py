@@ -26,10 +26,18 @@ Session keys
     or re-ranked ones applied on the What-if page), with provenance.
 ``pipeline_fairness`` (:data:`FAIRNESS`)
     :class:`FairnessRun`: the :class:`~fairrec_core.metrics.FairnessResult`
-    of those lists, the :class:`AuditOptions` used and the lists version.
+    of those lists, the metrics section and thresholds used and the lists
+    version.
+``pipeline_config`` (:data:`CONFIG`)
+    The session's :class:`~fairrec_core.config.AuditConfig` sections
+    (split, model, metrics, thresholds, rerank, seed), written by the page
+    actions that use them: Train (split, model, K, seed), Fairness (metrics,
+    thresholds), What-if (rerank, candidates). The Report page's
+    ``audit.toml`` is this object plus the data section; see
+    :func:`settings`.
 ``pipeline_whatif`` (:data:`WHATIF`)
     :class:`~fairrec_core.viz.whatif_session.WhatIf`: candidates, the
-    prepared re-ranker and the cached λ sweep (``.sweep.table``).
+    prepared re-ranker and the cached λ sweep (``.table``).
 ``pipeline_explain`` (:data:`EXPLAIN`)
     Explanations cached for the current model (a dict the Explain page owns).
 ``pipeline_dropped`` (:data:`DROPPED`)
@@ -54,7 +62,11 @@ import numpy as np
 import pandas as pd
 
 from fairrec_core._json import jsonable
+from fairrec_core.config import AuditConfig
+from fairrec_core.config_sections import MetricsConfig, ModelConfig, RerankConfig
 from fairrec_core.errors import ConfigError, FairrecError
+from fairrec_core.metrics import Thresholds
+from fairrec_core.models.registry import MODEL_LABELS
 from fairrec_core.models import checkpoint_archive
 from fairrec_core.viz import data_session as ds
 
@@ -68,24 +80,21 @@ EXPLAIN = "pipeline_explain"
 CHECKPOINT = "pipeline_checkpoint"   # (model version, zip bytes), made on demand
 DROPPED = "pipeline_dropped"
 COUNTER = "pipeline_counter"
+CONFIG = "pipeline_config"
 
 #: Keys holding objects that depend on the model (dropped with it).
 MODEL_DEPENDANTS = (LISTS, FAIRNESS, WHATIF, EXPLAIN, CHECKPOINT)
 
-#: Display names of the models, in the order the Train page offers them.
-MODEL_LABELS = {"bpr": "BPR matrix factorisation", "popularity": "Popularity baseline",
-                "two-tower": "Text two-tower (transformer)",
-                "imported": "Production recommendations (uploaded lists)"}
 FINETUNE_LABELS = {"frozen": "Frozen encoder (CPU-friendly)",
                    "top": "Fine-tune the top layers (GPU recommended)",
                    "all": "Fine-tune the whole encoder (GPU recommended)"}
 
-__all__ = ["AuditOptions", "FairnessRun", "ModelInfo", "TopKLists", "TrainSettings",
-           "accuracy_rows", "apply_lists", "audit_options", "compute_fairness",
-           "device_summary", "drop", "dropped_reason", "guarded", "item_grouping_options",
-           "item_titles", "load_checkpoint_into", "make_audit_options",
-           "make_split", "md", "next_version", "restore_model_lists", "sync", "train",
-           "use_model"]
+__all__ = ["CONFIG", "FairnessRun", "MODEL_LABELS", "ModelInfo", "TopKLists", "accuracy_rows",
+           "apply_lists", "compute_fairness", "device_summary", "drop", "dropped_reason",
+           "fairness_choices", "fairness_settings", "guarded", "item_grouping_options",
+           "item_titles", "load_checkpoint_into", "make_split", "md", "next_version",
+           "restore_model_lists", "settings", "sync", "train",
+           "train_settings", "update_settings", "use_model"]
 
 
 # ---------------------------------------------------------------------- objects
@@ -163,85 +172,74 @@ class TopKLists:
         return self.provenance.get("source") == "rerank"
 
 
-@dataclass(frozen=True)
-class AuditOptions:
-    """What the Fairness page audits and how (serialisable with ``asdict``)."""
-
-    user_groupings: tuple[str, ...] = ()
-    intersections: tuple[tuple[str, ...], ...] = ()
-    item_groupings: tuple[str, ...] = ()
-    n_boot: int = 1000
-    min_group_size: int = 30
-    ratio_fail: float = 0.8
-    ratio_warn: float = 0.9
-    provider_basis: str = "merit"
-    exposure: str = "log"
-    seed: int = 0
-
-
 @dataclass
 class FairnessRun:
     """A :class:`~fairrec_core.metrics.FairnessResult` and what it was computed from."""
 
     result: object
-    options: AuditOptions
+    metrics: MetricsConfig
+    thresholds: Thresholds
     lists_version: int
     seconds: float
 
 
-@dataclass
-class TrainSettings:
-    """The Train page's choices (``None`` = the model's default).
+# ---------------------------------------------------------------------- settings
+def settings(state: MutableMapping) -> AuditConfig:
+    """The session's config sections (defaults until a page action sets them).
 
-    Attributes
+    Its ``data`` section is not kept here: the Data page owns the files, and
+    :func:`fairrec_core.viz.report_session.session_config` adds it.
+    """
+    cfg = state.get(CONFIG)
+    return cfg if cfg is not None else AuditConfig()
+
+
+def update_settings(state: MutableMapping, **changes) -> AuditConfig:
+    """Replace sections (``model=...``, ``rerank=...``, ``seed=...``) of :func:`settings`."""
+    cfg = replace(settings(state), **changes)
+    state[CONFIG] = cfg
+    return cfg
+
+
+def train_settings(state: MutableMapping, *, model: str, k: int, seed: int = 0,
+                   split: str = "auto", test_n: int = 2, valid_n: int = 1,
+                   ratios: Sequence[float] = (0.8, 0.1, 0.1), **params) -> AuditConfig:
+    """The session's settings with the Train page's choices: split, model, K and seed.
+
+    Parameters
     ----------
+    state : mutable mapping
     model : str
         Registry name.
     k : int
-        List length audited.
-    epochs, dim, lr, batch_size, patience : optional
-        PyTorch models only.
-    encoder : str or None
-        Two-tower: local folder or hub id; None = bundled MiniLM.
-    mode : {"frozen", "top", "all"}
-        Two-tower fine-tuning mode.
-    device : str
+        List length audited (``[metrics].k``).
     seed : int
-    split_method : {"auto", "temporal", "random"}
-    test_n, valid_n : int
-        Temporal split sizes per user.
-    ratios : tuple of float
-        Random split proportions.
+        The audit's seed (split, model, bootstrap).
+    split, test_n, valid_n, ratios
+        ``[split]``: method, temporal sizes, random proportions (any scale;
+        stored as fractions).
+    **params
+        Model options (``epochs``, ``dim``, ``device``, ...); None values are
+        left out, so the model's default applies (TOML has no null).
+
+    Raises
+    ------
+    ConfigError
+        A setting out of range, named like the config key it fills.
     """
-
-    model: str = "bpr"
-    k: int = 10
-    epochs: int | None = None
-    dim: int | None = None
-    lr: float | None = None
-    batch_size: int | None = None
-    patience: int | None = None
-    encoder: str | None = None
-    mode: str = "frozen"
-    device: str = "auto"
-    seed: int = 0
-    split_method: str = "auto"
-    test_n: int = 2
-    valid_n: int = 1
-    ratios: tuple[float, float, float] = (8.0, 1.0, 1.0)
-
-    def model_params(self) -> dict:
-        """Constructor parameters for :func:`fairrec_core.models.make_model`."""
-        if self.model not in ("bpr", "two-tower"):
-            return {}
-        params: dict = {"device": self.device, "seed": int(self.seed), "eval_k": int(self.k)}
-        for name in ("epochs", "dim", "lr", "batch_size", "patience"):
-            value = getattr(self, name)
-            if value is not None:
-                params[name] = value
-        if self.model == "two-tower":
-            params.update(encoder=(self.encoder or None), mode=self.mode)
-        return params
+    r = [float(x) for x in ratios]
+    total = sum(r)
+    current = settings(state)
+    cfg = replace(
+        current, seed=int(seed),
+        split=replace(current.split, method=split, test_n=int(test_n), valid_n=int(valid_n),
+                      ratios=[x / total for x in r] if total > 0 else r),
+        model=ModelConfig(name=model, candidates=current.model.candidates,
+                          params={k: v for k, v in params.items() if v is not None}),
+        metrics=replace(current.metrics, k=int(k)))
+    for name in ("split", "model", "metrics"):
+        getattr(cfg, name)._check(f"[{name}]")
+    return cfg
 
 
 # ---------------------------------------------------------------------- versions
@@ -339,13 +337,11 @@ def device_summary(device: str = "auto") -> tuple[str, str]:
 
 
 # ---------------------------------------------------------------------- training
-def make_split(dataset, settings: TrainSettings):
-    """The train / validation / test split ``settings`` describe."""
-    from fairrec_core.data import split_dataset
+def make_split(dataset, config: AuditConfig):
+    """The train / validation / test split ``config.split`` describes (the CLI's builder)."""
+    from fairrec_core._audit_steps import build_split
 
-    return split_dataset(dataset, method=settings.split_method, test_n=int(settings.test_n),
-                         valid_n=int(settings.valid_n), ratios=tuple(settings.ratios),
-                         seed=int(settings.seed))
+    return build_split(dataset, config.split, seed=config.seed)
 
 
 def _list_length(model, k: int) -> int:
@@ -357,22 +353,24 @@ def _list_length(model, k: int) -> int:
     return int(k)
 
 
-def train(state: MutableMapping, settings: TrainSettings, *,
-          callbacks: Sequence[Callable] = (), stage: Callable[[str], None] | None = None,
-          options: AuditOptions | None = None) -> ModelInfo:
+def train(state: MutableMapping, config: AuditConfig, *,
+          callbacks: Sequence[Callable] = (),
+          stage: Callable[[str], None] | None = None) -> ModelInfo:
     """Split, fit, rank and audit: the Train button.
 
     Parameters
     ----------
     state : mutable mapping
         Must hold a Dataset (``ds.DATASET``).
-    settings : TrainSettings
+    config : AuditConfig
+        Its ``split``, ``model``, ``seed`` and ``metrics.k`` say what to
+        train; ``metrics`` and ``thresholds`` how to audit the lists. The
+        same builders as ``fairrec audit`` make the split and the model.
+        Kept as the session's settings once the model is in place.
     callbacks : sequence of callable
         Receive :class:`~fairrec_core.training.ProgressEvent` objects.
     stage : callable, optional
         Called with a short sentence as each stage starts (for a status line).
-    options : AuditOptions, optional
-        Audit computed at the end; default :func:`audit_options`.
 
     Returns
     -------
@@ -383,24 +381,28 @@ def train(state: MutableMapping, settings: TrainSettings, *,
     The session's current model stays in place until the new one is fully
     fitted, so a failed or interrupted training loses nothing.
     """
-    from fairrec_core.models import make_model
+    from fairrec_core._audit_steps import build_model
 
     dataset = _dataset(state)
     say = stage or (lambda _text: None)
     say("Splitting the data into train, validation and test")
-    split = make_split(dataset, settings)
-    model = make_model(settings.model, **settings.model_params())
-    say("Training " + MODEL_LABELS.get(settings.model, settings.model))
+    split = make_split(dataset, config)
+    model = build_model(config.model, seed=config.seed)
+    say("Training " + MODEL_LABELS.get(config.model.name, config.model.name))
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         # Model warnings are recorded on the model (warnings_) and shown by the page.
         warnings.simplefilter("ignore", UserWarning)
         model.fit(dataset, split, callbacks=list(callbacks))
-    source = "imported" if settings.model == "imported" else "trained"
-    info = use_model(state, model, split, k=settings.k, source=source,
+    source = "imported" if config.model.name == "imported" else "trained"
+    info = use_model(state, model, split, k=config.metrics.k, source=source,
                      seconds=time.perf_counter() - t0)
+    # The new model's own lists are audited: no re-ranking until What-if applies one.
+    update_settings(state, split=config.split, model=config.model, seed=config.seed,
+                    metrics=config.metrics, thresholds=config.thresholds,
+                    rerank=replace(config.rerank, lam=0.0))
     say("Auditing the lists on the test set (accuracy, fairness, bootstrap intervals)")
-    compute_fairness(state, options or audit_options(dataset))
+    compute_fairness(state, config.metrics, config.thresholds)
     return info
 
 
@@ -426,6 +428,12 @@ def use_model(state: MutableMapping, model, split, *, k: int, source: str,
         split=split.summary(), warnings=[w.message for w in getattr(model, "warnings_", [])],
         seconds=seconds + time.perf_counter() - t0)
     drop(state, MODEL_DEPENDANTS, "A new model replaced the one this was computed for.")
+    # The model section describes the session's model (Train and checkpoint loading
+    # then put the page's own choices in), its lists are not re-ranked yet.
+    current = settings(state)
+    update_settings(state, model=replace(current.model, name=model.name, params={
+        key: v for key, v in info.params.items() if v is not None}),  # TOML has no null
+        metrics=replace(current.metrics, k=k), rerank=replace(current.rerank, lam=0.0))
     state[SPLIT] = split
     state[MODEL] = model
     state[MODEL_INFO] = info
@@ -446,15 +454,6 @@ def _dataset(state: MutableMapping):
 
 
 # ---------------------------------------------------------------------- audit
-def audit_options(dataset, **overrides) -> AuditOptions:
-    """The default audit: likely sensitive user attributes, every item grouping."""
-    from fairrec_core.evaluation import default_user_groupings, item_grouping_columns
-
-    base = AuditOptions(user_groupings=tuple(default_user_groupings(dataset)),
-                        item_groupings=tuple(item_grouping_columns(dataset)))
-    return replace(base, **overrides)
-
-
 #: Item columns that are never groupings (free text, numbers, dates).
 _NOT_GROUPINGS = {"title", "description", "price", "created_at"}
 
@@ -483,12 +482,37 @@ def item_grouping_options(dataset) -> list[str]:
     return out
 
 
-def make_audit_options(dataset, *, users: Sequence[str], items: Sequence[str],
-                       intersect: Sequence[str] = (), **advanced) -> AuditOptions:
-    """AuditOptions from the Fairness page's choices.
+def fairness_choices(state: MutableMapping) -> dict:
+    """The Fairness page's widget values from the session's settings (defaults spelled out).
+
+    Keys: ``users, items, intersect`` and the keywords of
+    :func:`fairness_settings` (``n_boot``, ``min_group_size``, ``exposure``,
+    ``ratio_fail``, ``ratio_warn``, ``provider_basis``).
+    """
+    cfg = settings(state)
+    mc, th = cfg.metrics, cfg.thresholds
+    from fairrec_core.evaluation import resolved_groupings
+
+    users, items = resolved_groupings(_dataset(state), mc)
+    return {"users": users, "items": items,
+            "intersect": list(mc.intersections[0]) if mc.intersections else [],
+            "n_boot": mc.n_boot, "min_group_size": mc.min_group_size, "exposure": mc.exposure,
+            "ratio_fail": th.ratio_fail, "ratio_warn": th.ratio_warn,
+            "provider_basis": th.provider_basis}
+
+
+def fairness_settings(state: MutableMapping, *, users: Sequence[str], items: Sequence[str],
+                      intersect: Sequence[str] = (), n_boot: int = 1000,
+                      min_group_size: int = 30, exposure: str = "log",
+                      ratio_fail: float = 0.8, ratio_warn: float = 0.9,
+                      provider_basis: str = "merit") -> tuple[MetricsConfig, Thresholds]:
+    """The metrics section and thresholds from the Fairness page's choices.
 
     Parameters
     ----------
+    state : mutable mapping
+        Holds the Dataset and the session's settings (their other metrics
+        options are kept).
     users, items : sequence of str
         User attributes and item groupings to audit (``activity`` and
         ``popularity`` are always added by the metrics engine).
@@ -496,81 +520,97 @@ def make_audit_options(dataset, *, users: Sequence[str], items: Sequence[str],
         Two or more user groupings (``activity`` allowed) whose intersection
         is audited as well; the attributes it names are audited on their own
         too, because the engine builds an intersection from audited groupings.
-    **advanced
-        ``n_boot``, ``min_group_size``, ``ratio_fail``, ``ratio_warn``,
-        ``provider_basis``, ``exposure``, ``seed``.
+    n_boot, min_group_size, exposure
+        :class:`MetricsConfig` options.
+    ratio_fail, ratio_warn, provider_basis
+        Thresholds; the two ratios apply to the user and the provider checks.
 
     Raises
     ------
     ConfigError
-        One grouping chosen for an intersection, or thresholds out of order.
+        One grouping chosen for an intersection, thresholds out of order, or
+        fewer than one bootstrap resample.
     """
     from fairrec_core.evaluation import user_grouping_columns
 
+    dataset = _dataset(state)
     valid = set(user_grouping_columns(dataset)) | set(dataset.users.columns)
     users = [u for u in users if u in valid]
-    combo = tuple(dict.fromkeys(intersect))
+    combo = list(dict.fromkeys(intersect))
     if len(combo) == 1:
         raise ConfigError("Choose at least two groupings to intersect (for example gender and "
                           "age), or none.")
     for name in combo:
         if name != "activity" and name not in users:
             users.append(name)
-    opts = AuditOptions(user_groupings=tuple(users), item_groupings=tuple(items),
-                        intersections=(combo,) if combo else (), **advanced)
-    if not 0 < opts.ratio_fail <= opts.ratio_warn <= 1:
+    if not 0 < ratio_fail <= ratio_warn <= 1:
         raise ConfigError("The thresholds must satisfy 0 < fail ≤ warn ≤ 1 (default: fail "
                           "below 0.8, warn below 0.9).")
-    if opts.n_boot < 1:
+    if n_boot < 1:
         raise ConfigError("The number of bootstrap resamples must be at least 1 (1,000 is "
                           "the default; fewer gives rougher intervals).")
-    return opts
+    current = settings(state)
+    metrics = replace(current.metrics, user_groupings=users, item_groupings=list(items),
+                      intersections=[combo] if combo else [], n_boot=int(n_boot),
+                      min_group_size=int(min_group_size), exposure=exposure)
+    metrics._check("[metrics]")
+    thresholds = replace(current.thresholds, ratio_fail=float(ratio_fail),
+                         ratio_warn=float(ratio_warn), provider_ratio_fail=float(ratio_fail),
+                         provider_ratio_warn=float(ratio_warn), provider_basis=provider_basis)
+    return metrics, thresholds
 
 
-def compute_fairness(state: MutableMapping, options: AuditOptions) -> FairnessRun:
-    """Audit the current lists with ``options`` and store the result.
+def compute_fairness(state: MutableMapping, metrics: MetricsConfig | None = None,
+                     thresholds: Thresholds | None = None) -> FairnessRun:
+    """Audit the current lists as ``metrics`` says and store the result.
+
+    The same :func:`fairrec_core.evaluation.evaluate` as ``fairrec audit``;
+    ``metrics`` and ``thresholds`` (default: the session's) become the
+    session's settings, with K set to the lists' length.
 
     Raises
     ------
     ConfigError
         No model or lists yet, or an option that does not fit the data.
     """
-    from fairrec_core.evaluation import evaluate_top_k
-    from fairrec_core.metrics import Thresholds
+    from fairrec_core.evaluation import evaluate
 
     dataset = _dataset(state)
     split, lists = state.get(SPLIT), state.get(LISTS)
     if split is None or lists is None:
         raise ConfigError("There are no lists to audit yet: train a model or use the "
                           "production lists on the Train page.")
-    for combo in options.intersections:
+    current = settings(state)
+    metrics = replace(metrics or current.metrics, k=int(lists.k))
+    thresholds = thresholds or current.thresholds
+    for combo in metrics.intersections:
         if len(combo) < 2:
             raise ConfigError("An intersection needs at least two groupings.")
-    thresholds = Thresholds(ratio_fail=options.ratio_fail, ratio_warn=options.ratio_warn,
-                            provider_ratio_fail=options.ratio_fail,
-                            provider_ratio_warn=options.ratio_warn,
-                            provider_basis=options.provider_basis)
     t0 = time.perf_counter()
-    result = evaluate_top_k(
-        dataset, split, lists.ids, user_groupings=list(options.user_groupings),
-        item_groupings_=list(options.item_groupings),
-        intersections=[tuple(c) for c in options.intersections], k=lists.k,
-        n_boot=int(options.n_boot), seed=int(options.seed),
-        min_group_size=int(options.min_group_size), thresholds=thresholds,
-        exposure=options.exposure)
-    run = FairnessRun(result=result, options=options, lists_version=lists.version,
-                      seconds=time.perf_counter() - t0)
+    result = evaluate(dataset, split, lists.ids, metrics, thresholds=thresholds,
+                      seed=current.seed)
+    run = FairnessRun(result=result, metrics=metrics, thresholds=thresholds,
+                      lists_version=lists.version, seconds=time.perf_counter() - t0)
     state[FAIRNESS] = run
+    rerank = current.rerank
+    if (lists.reranked and rerank.protected is None and lists.provenance.get("protected")
+            and (metrics, thresholds) != (current.metrics, current.thresholds)):
+        # The audited lists were re-ranked for an inferred group; other metrics options
+        # could infer another one from the exported config, so it is named from now on.
+        rerank = replace(rerank, protected=[str(p) for p in lists.provenance["protected"]])
+    update_settings(state, metrics=metrics, thresholds=thresholds, rerank=rerank)
     _made(state, FAIRNESS)
     return run
 
 
 def apply_lists(state: MutableMapping, ids: np.ndarray, *, label: str,
-                provenance: dict) -> TopKLists:
+                provenance: dict, rerank: RerankConfig | None = None) -> TopKLists:
     """Audit other lists from now on (re-ranked ones, from the What-if page).
 
     The audit of the previous lists is dropped with a reason; the model and
     the trade-off curve stay (they do not depend on which lists are audited).
+    ``rerank``, the re-ranker that made ``ids`` at its λ, becomes the
+    session's rerank section (what the exported ``audit.toml`` re-makes).
     """
     info: ModelInfo | None = state.get(MODEL_INFO)
     if info is None:
@@ -579,6 +619,8 @@ def apply_lists(state: MutableMapping, ids: np.ndarray, *, label: str,
     lists = TopKLists(ids=ids, k=int(ids.shape[1]), version=next_version(state),
                       model_version=info.version, label=label, provenance=dict(provenance))
     state[LISTS] = lists
+    if rerank is not None:
+        update_settings(state, rerank=rerank)
     _made(state, LISTS)
     drop(state, (FAIRNESS,), f"The audited lists changed ({label}), so the previous audit "
                              "was discarded. Compute it again.")
@@ -595,7 +637,8 @@ def restore_model_lists(state: MutableMapping) -> TopKLists:
         ids, _ = model.recommend(None, info.k)
     return apply_lists(state, ids, label=f"{info.label}, top {info.k}",
                        provenance={"source": "model", "model": info.name,
-                                   "model_source": info.source, "k": info.k})
+                                   "model_source": info.source, "k": info.k},
+                       rerank=replace(settings(state).rerank, lam=0.0))
 
 
 ACCURACY_METRICS = ("ndcg", "recall", "precision", "hr", "mrr", "coverage")
@@ -644,20 +687,26 @@ def accuracy_rows(result, k: int, metrics: Sequence[str] = ACCURACY_METRICS) -> 
 
 # ---------------------------------------------------------------------- checkpoints
 def load_checkpoint_into(state: MutableMapping, data: bytes,
-                         settings: TrainSettings) -> ModelInfo:
+                         config: AuditConfig) -> ModelInfo:
     """Load a checkpoint archive as the session's model and audit its lists.
 
     The checkpoint does not record its split, so the data is split with
-    ``settings`` (the same settings as at training time give the same test
-    set); its K is ``settings.k``.
+    ``config.split`` and ``config.seed`` (the same settings as at training
+    time give the same test set); its K is ``config.metrics.k``. The session's
+    model section becomes the checkpoint's model and parameters.
     """
     dataset = _dataset(state)
     t0 = time.perf_counter()
     model = checkpoint_archive.load_checkpoint_zip(data, dataset)
-    split = make_split(dataset, settings)
-    info = use_model(state, model, split, k=settings.k, source="checkpoint",
+    split = make_split(dataset, config)
+    info = use_model(state, model, split, k=config.metrics.k, source="checkpoint",
                      seconds=time.perf_counter() - t0)
-    compute_fairness(state, audit_options(dataset))
+    params = {k: v for k, v in info.params.items() if v is not None}  # TOML has no null
+    update_settings(state, split=config.split, seed=config.seed, metrics=config.metrics,
+                    thresholds=config.thresholds, rerank=replace(config.rerank, lam=0.0),
+                    model=ModelConfig(name=info.name, params=params,
+                                      candidates=config.model.candidates))
+    compute_fairness(state, config.metrics, config.thresholds)
     return info
 
 
@@ -680,11 +729,19 @@ def guarded(state: MutableMapping, error_key: str, fn: Callable, *args, **kwargs
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>$|~#!{}])")
+# What GitHub-flavoured markdown turns into a link without any markup: "scheme://",
+# "www." and e-mail addresses. An escaped ":", "." or "@" shows the same but links nothing.
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(:)(?=//)|(?<=www)(\.)|(@)")
 
 
 def md(text) -> str:
-    """Text made literal for Streamlit markdown (titles, group names, ids from user data)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    """Text made literal for Streamlit markdown (titles, group names, ids from user data).
+
+    Markdown and HTML characters are escaped, and so are the ``:``, ``.`` and
+    ``@`` that would make a bare URL or e-mail address a live link.
+    """
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    return _AUTOLINK.sub(lambda m: "\\" + m.group(0), text)
 
 
 def item_titles(dataset, items: np.ndarray) -> list[str]:

@@ -3,8 +3,8 @@ AuditConfig, building the AuditResult with the same pipeline as ``fairrec audit`
 
 Session keys read: those of :mod:`~fairrec_core.viz.data_session` (the
 Dataset, the mapping and reading options) and of
-:mod:`~fairrec_core.viz.pipeline_session` (split, model, lists, audit
-options, What-if configuration). Session key written: :data:`RESULT`, a
+:mod:`~fairrec_core.viz.pipeline_session` (split, model, lists and the
+session's config sections). Session key written: :data:`RESULT`, a
 ``(fingerprint, AuditResult)`` pair dropped as soon as its inputs change.
 """
 
@@ -16,7 +16,8 @@ import json
 import re
 from collections.abc import MutableMapping
 
-from fairrec_core.config import AuditConfig, SECTIONS
+from fairrec_core.config import SECTIONS, AuditConfig
+from fairrec_core.config_sections import ModelConfig
 from fairrec_core.viz import data_session as ds
 from fairrec_core.viz import pipeline_session as ps
 
@@ -46,11 +47,17 @@ def empty_state_message(state: MutableMapping) -> str:
             "the Data page to audit them as they are); then come back here.")
 
 
-def session_config(state: MutableMapping, *, title: str | None = None) -> AuditConfig:
+def session_config(state: MutableMapping, *, title: str | None = None,
+                   sections=None) -> AuditConfig:
     """The AuditConfig that reproduces the session's audit with ``fairrec audit``.
 
-    File paths are the uploaded files' names: the downloaded TOML works when
-    it is placed next to those files.
+    A dump of the session's config sections
+    (:func:`~fairrec_core.viz.pipeline_session.settings`: split, model,
+    metrics, thresholds, re-ranker, seed, as the Train, Fairness and What-if
+    pages set them) plus the data section. File paths are the uploaded
+    files' names: the downloaded TOML works when it is placed next to those
+    files. Without a model in the session, the imported recommendations are
+    audited. ``title`` and ``sections`` fill the report section.
     """
     dataset = state[ds.DATASET]
     options = ds.options_from_widgets(state)
@@ -66,60 +73,16 @@ def session_config(state: MutableMapping, *, title: str | None = None) -> AuditC
         data["encoding"] = encodings.pop()
     if len(delimiters) == 1:
         data["delimiter"] = {"\t": "tab"}.get(d := delimiters.pop(), d)
-    cfg: dict = {"data": data}
-    info = state.get(ps.MODEL_INFO)
-    lists = state.get(ps.LISTS)
-    if available_source(state) == "session" and info is not None:
-        split = info.split or {}
-        params = split.get("params", {})
-        cfg["split"] = {"method": split.get("method", "auto"),
-                        **{k: params[k] for k in ("test_n", "valid_n", "by_user")
-                           if k in params}}
-        if "ratios" in params:
-            cfg["split"]["ratios"] = list(params["ratios"])
-        cfg["model"] = {"name": info.name, "params": _toml_safe(info.params)}
-        cfg["metrics"] = {"k": int(lists.k)}
-        cfg["seed"] = int(params.get("seed", info.params.get("seed", 0)) or 0)
-    else:
-        cfg["model"] = {"name": "imported"}
-    run = state.get(ps.FAIRNESS)
-    if run is not None:
-        o = run.options
-        cfg.setdefault("metrics", {}).update(
-            user_groupings=list(o.user_groupings), item_groupings=list(o.item_groupings),
-            intersections=[list(c) for c in o.intersections], n_boot=int(o.n_boot),
-            min_group_size=int(o.min_group_size), exposure=o.exposure)
-        cfg["thresholds"] = {"ratio_fail": o.ratio_fail, "ratio_warn": o.ratio_warn,
-                             "provider_ratio_fail": o.ratio_fail,
-                             "provider_ratio_warn": o.ratio_warn,
-                             "provider_basis": o.provider_basis}
-        cfg["seed"] = int(o.seed)
-    cfg["rerank"] = _rerank_section(state)
+    cfg = ps.settings(state)
+    if available_source(state) != "session":
+        cfg = dataclasses.replace(cfg, model=ModelConfig(name="imported"))
+    out = cfg.to_dict()
+    out["data"] = data
     if title:
-        cfg["report"] = {"title": title}
-    return AuditConfig.from_dict(cfg)
-
-
-def _rerank_section(state: MutableMapping) -> dict:
-    whatif = state.get(ps.WHATIF)
-    lists = state.get(ps.LISTS)
-    out: dict = {}
-    if whatif is not None:
-        out = {"method": whatif.config.method, "item_grouping": whatif.item_grouping.name,
-               "protected": [str(p) for p in whatif.protected]}
-    if lists is not None and lists.reranked:
-        p = lists.provenance
-        out.update(method=p.get("method", out.get("method")), lam=float(p.get("lam", 0.0)))
-        if p.get("item_grouping"):
-            out["item_grouping"] = p["item_grouping"]
-        if p.get("protected"):
-            out["protected"] = [str(x) for x in p["protected"]]
-    return out
-
-
-def _toml_safe(params: dict) -> dict:
-    # TOML has no null: options left at None are simply not written.
-    return {k: v for k, v in params.items() if v is not None}
+        out["report"] = {**out.get("report", {}), "title": title}
+    if sections is not None:
+        out["report"] = {**out.get("report", {}), "sections": list(sections)}
+    return AuditConfig.from_dict(out)
 
 
 def fingerprint(state: MutableMapping, config: AuditConfig) -> str:
@@ -128,7 +91,10 @@ def fingerprint(state: MutableMapping, config: AuditConfig) -> str:
     info = state.get(ps.MODEL_INFO)
     key = {"data": state.get(ds.VERSION), "model": getattr(info, "version", None),
            "lists": getattr(lists, "version", None),
-           "config": {k: v for k, v in config.to_dict().items() if k != "thresholds"}}
+           # Thresholds and the report's title and sections change how a result is
+           # judged and shown, not the result: they do not make it stale.
+           "config": {k: v for k, v in config.to_dict().items()
+                      if k not in ("thresholds", "report")}}
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
 
 

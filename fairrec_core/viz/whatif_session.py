@@ -3,7 +3,10 @@
 :func:`build_whatif` does everything that does not depend on λ once (the
 model's candidates, the re-ranker's preparation, the metrics adapter, the
 21-point sweep and the "before" numbers) and returns a :class:`WhatIf` that
-the session keeps (``pipeline_session.WHATIF``). :func:`whatif_view` is what
+the session keeps (``pipeline_session.WHATIF``). It is driven by a
+:class:`~fairrec_core.config_sections.RerankConfig` and builds through
+:mod:`fairrec_core._audit_rerank`, the builders of ``fairrec audit``, so
+the lists applied here are the lists the exported ``audit.toml`` makes. :func:`whatif_view` is what
 the slider calls: one ``Reranker.run`` on the prepared state and one
 ``TradeoffMetrics.evaluate``, plus per-group before/after values, so that a
 λ change re-ranks all users in milliseconds.
@@ -13,6 +16,7 @@ No streamlit here; the page only collects input and renders.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import warnings
 from collections.abc import MutableMapping
@@ -21,74 +25,57 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from fairrec_core import _audit_rerank as rr
+from fairrec_core.config_sections import RerankConfig
 from fairrec_core.errors import ConfigError
+from fairrec_core.evaluation import POPULARITY
 from fairrec_core.viz import pipeline_session as ps
 
-#: Re-ranking methods the page offers: (label, what it does).
+#: Re-ranking methods the page offers, the config's default first: (label, what it does).
 METHODS = {
-    "provider": ("Provider exposure (smooth xQuAD)",
-                 "Spreads each list over the provider groups in proportion to the user's "
-                 "own history (Abdollahpouri et al. 2019). Good first choice for "
-                 "under-exposed sellers or long-tail items."),
     "two_sided": ("Two-sided (CPFair)",
                   "Trades relevance against both the exposure gap between item groups and "
                   "the quality gap between active and inactive users; exact per user "
                   "(Naghiaei et al. 2022)."),
+    "provider": ("Provider exposure (smooth xQuAD)",
+                 "Spreads each list over the provider groups in proportion to the user's "
+                 "own history (Abdollahpouri et al. 2019). Good first choice for "
+                 "under-exposed sellers or long-tail items."),
     "fair_topk": ("FA*IR fair top-k",
                   "Guarantees a minimum share of the protected item group in every prefix "
-                  "of every list; λ is the target share (Zehlike et al. 2017)."),
+                  "of every list; the slider sets FA*IR's target proportion p of protected "
+                  "items (Zehlike et al. 2017)."),
     "calibrated": ("Calibrated (Steck)",
                    "Makes each list's category mix match the user's history (Steck 2018); "
                    "fairness measured as miscalibration."),
 }
-POPULARITY = "popularity"
-DEFAULT_CANDIDATES = 100
+#: Methods whose objective acts for a chosen protected group (the page offers the
+#: picker for these only; the provider method spreads exposure over every group).
+USES_PROTECTED = rr.USES_PROTECTED
 
-__all__ = ["METHODS", "WhatIf", "WhatIfConfig", "WhatIfView", "apply_to_audit", "build_whatif",
-           "default_config", "example_lists", "find_lambda", "item_grouping_choices",
-           "target_choices", "whatif_view"]
-
-
-@dataclass(frozen=True)
-class WhatIfConfig:
-    """What the What-if page re-ranks for.
-
-    Attributes
-    ----------
-    method : str
-        Key of :data:`METHODS`.
-    item_grouping : str
-        Provider grouping (``seller_size``, ``popularity``, ...); the
-        calibrated method always uses ``category``.
-    protected : tuple of str
-        The group(s) to help; empty = the group the model's lists
-        under-expose most (lowest exposure share / catalogue share).
-    user_grouping : str or None
-        User attribute whose NDCG per group is shown before and after
-        (the activity grouping is always measured too).
-    n_candidates : int
-        Candidates per user the re-ranker chooses from.
-    """
-
-    method: str = "provider"
-    item_grouping: str = POPULARITY
-    protected: tuple[str, ...] = ()
-    user_grouping: str | None = None
-    n_candidates: int = DEFAULT_CANDIDATES
+__all__ = ["METHODS", "USES_PROTECTED", "WhatIf", "WhatIfView", "apply_to_audit",
+           "build_whatif", "default_rerank", "example_lists", "find_lambda",
+           "item_grouping_choices", "lam_label", "target_choices", "whatif_view"]
 
 
 @dataclass
 class WhatIf:
-    """Everything λ-independent, computed once per configuration (the sweep cache)."""
+    """Everything λ-independent, computed once per configuration (the sweep cache).
 
-    config: WhatIfConfig
+    ``config`` is the :class:`RerankConfig` it was built from (its ``lam``
+    unused), ``request`` the page's full choice ``(config, user grouping,
+    candidates)``, so the page can tell when its widgets moved on.
+    """
+
+    config: RerankConfig
+    request: tuple
     model_version: int
     k: int
     candidates: object
     reranker: object
     prepared: object
     metrics: object
-    sweep: object
+    table: pd.DataFrame
     fairness_column: str
     protected: tuple[str, ...]
     protected_inferred: bool
@@ -101,11 +88,6 @@ class WhatIf:
     seconds: float
     notes: list = field(default_factory=list)
     user_labels: list = field(default_factory=list)
-
-    @property
-    def table(self) -> pd.DataFrame:
-        """The sweep table: one row per λ, ``pareto`` flags."""
-        return self.sweep.table
 
 
 @dataclass
@@ -132,76 +114,55 @@ def method_choices(dataset) -> list[str]:
     return [m for m in METHODS if m != "calibrated" or "category" in dataset.items]
 
 
-def default_config(dataset) -> WhatIfConfig:
-    """Provider exposure for seller size when the data has it, else head/tail popularity."""
+def default_rerank(dataset) -> RerankConfig:
+    """The config's default method, for seller size when the data has it, else popularity."""
+    items = item_grouping_choices(dataset)
+    return RerankConfig(item_grouping="seller_size" if "seller_size" in items else POPULARITY)
+
+
+def default_user_grouping(dataset) -> str:
+    """The user grouping whose NDCG the page shows first: the first likely sensitive one."""
     from fairrec_core.evaluation import default_user_groupings
 
-    items = item_grouping_choices(dataset)
-    grouping = "seller_size" if "seller_size" in items else POPULARITY
     users = default_user_groupings(dataset)
-    return WhatIfConfig(item_grouping=grouping, user_grouping=users[0] if users else None)
+    return users[0] if users else "activity"
 
 
-def item_labels(dataset, split, name: str) -> np.ndarray:
-    """Labels of an item grouping; ``popularity`` (head/tail) from the training data."""
-    from fairrec_core.evaluation import NEW_ITEMS, new_item_labels
-    from fairrec_core.metrics import head_items, item_popularity
-
-    if name == POPULARITY:
-        head = head_items(item_popularity(split.train_matrix()))
-        return np.where(head, "head", "tail").astype(object)
-    if name == NEW_ITEMS and NEW_ITEMS not in dataset.items:
-        return new_item_labels(dataset)
-    if name not in dataset.items:
-        raise ConfigError(f"There is no item attribute '{name}'.")
-    return dataset.items[name].to_numpy()
+def lam_label(method: str) -> str:
+    """What the slider sets: FA*IR's target proportion p, or the fairness weight λ."""
+    if method == "fair_topk":
+        return "Target proportion p of protected items (FA*IR)"
+    return "Fairness weight λ"
 
 
-def group_labels(dataset, split, name: str) -> list[str]:
+def group_labels(dataset, split, name: str, *, head_share: float = 0.2) -> list[str]:
     """The groups of an item grouping, in the metrics engine's order."""
+    from fairrec_core.evaluation import item_labels
     from fairrec_core.metrics import make_grouping
 
-    return list(make_grouping(item_labels(dataset, split, name), name=name).labels)
+    labels = item_labels(dataset, split.train_matrix(), name, head_share=head_share)
+    return list(make_grouping(labels, name=name).labels)
 
 
 # ---------------------------------------------------------------------- build
-def _candidates(model, k: int, c: int):
-    from fairrec_core.rerank import Candidates
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        if model.name == "imported":
-            c = int(model.items_.shape[1])
-            ids, scores = model.candidates(None, max(c, 1))
-            source = "scores" if model.has_scores_ else "ranks"
-        else:
-            c = int(min(max(c, k), model.n_items_))
-            ids, scores = model.candidates(None, c)
-            source = "scores"
-    scores = np.where(ids >= 0, scores, np.nan)
-    clean = Candidates.from_arrays(ids, scores, duplicates="keep_best", non_finite="drop")
-    # Lists that came with ranks only keep that fact in the re-ranker's provenance.
-    return clean if source == "scores" else Candidates(clean.ids, clean.scores, source=source)
-
-
-def _infer_protected(labels: np.ndarray, base_ids: np.ndarray, truth, k: int,
-                     name: str) -> str:
-    from fairrec_core.metrics import provider_shares
-
-    table = provider_shares(base_ids, truth, labels, k=k, name=name).table
-    ratio = table["es_cs_ratio"].fillna(np.inf).to_numpy()
-    return str(table["group"].iloc[int(np.argmin(ratio))])
-
-
-def build_whatif(state: MutableMapping, config: WhatIfConfig) -> WhatIf:
+def build_whatif(state: MutableMapping, config: RerankConfig, *,
+                 user_grouping: str | None = None, candidates: int | None = None) -> WhatIf:
     """Prepare the re-ranker on the current model's candidates and sweep λ.
 
     Parameters
     ----------
     state : mutable mapping
         Holds the Dataset, Split, model and lists (see
-        :mod:`~fairrec_core.viz.pipeline_session`).
-    config : WhatIfConfig
+        :mod:`~fairrec_core.viz.pipeline_session`) and the session's
+        settings (metrics options and thresholds decide the inferred
+        protected group, as in ``fairrec audit``).
+    config : RerankConfig
+        Method, item grouping and protected group(s) (None = inferred).
+    user_grouping : str, optional
+        User attribute whose NDCG per group is shown before and after
+        (the activity grouping is always measured too).
+    candidates : int, optional
+        Candidates per user (C); default the session's ``[model].candidates``.
 
     Returns
     -------
@@ -214,9 +175,7 @@ def build_whatif(state: MutableMapping, config: WhatIfConfig) -> WhatIf:
         No model yet, a grouping with fewer than two groups, an unknown
         protected group, or a method that does not fit the data.
     """
-    from fairrec_core.metrics import activity_grouping, make_grouping, user_activity
-    from fairrec_core.rerank import (TradeoffMetrics, fairness_objective, make_reranker,
-                                     pareto_mask, sweep)
+    from fairrec_core.metrics import make_grouping
 
     t0 = time.perf_counter()
     dataset, split = state.get("dataset"), state.get(ps.SPLIT)
@@ -226,82 +185,59 @@ def build_whatif(state: MutableMapping, config: WhatIfConfig) -> WhatIf:
                           "the Train page first.")
     if config.method not in METHODS:
         raise ConfigError(f"Unknown re-ranking method '{config.method}'.")
+    settings = ps.settings(state)
     k = info.k
-    train, truth = split.train_matrix(), split.test_matrix()
-    cands = _candidates(model, k, int(config.n_candidates))
-    base_ids = cands.top_k(k)
-    notes: list[str] = []
-
-    cats = dataset.items["category"] if "category" in dataset.items else None
-    if config.method == "calibrated":
-        if cats is None:
-            raise ConfigError("The calibrated method needs item categories; the items file "
-                              "has no category column.")
-        grouping_name = "category"
-    else:
-        grouping_name = config.item_grouping
-    labels = item_labels(dataset, split, grouping_name)
-    item_grouping = make_grouping(labels, name=grouping_name)
+    metrics = dataclasses.replace(settings.metrics, k=k)
+    c = int(settings.model.candidates if candidates is None else candidates)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # recorded on the model (warnings_)
+        cands = rr.model_candidates(model, k, c)
+    shown = [user_grouping] if user_grouping and user_grouping != "activity" else []
+    for name in shown:
+        if name not in dataset.users:
+            raise ConfigError(f"There is no user attribute '{name}'.")
+    setup = rr.build_reranker(config, metrics, settings.thresholds, dataset, split, cands,
+                              user_groupings=shown)
+    if setup is None:
+        raise ConfigError("No item grouping has two groups or more: there is nothing to "
+                          "re-rank for.")
+    item_grouping = make_grouping(setup.labels, name=setup.item_grouping)
     if item_grouping.n_groups < 2:
-        raise ConfigError(f"All items are in one group of '{grouping_name}': choose another "
-                          "grouping to re-rank for.")
-    protected = tuple(str(p) for p in config.protected)
-    inferred = not protected
-    if inferred:
-        protected = (_infer_protected(labels, base_ids, truth, k, grouping_name),)
-    missing = [p for p in protected if p not in item_grouping.labels]
-    if missing:
-        raise ConfigError(f"'{missing[0]}' is not a group of '{grouping_name}' (its groups: "
-                          f"{', '.join(item_grouping.labels)}).")
-    series = pd.Series(labels, name=grouping_name)
-    if config.method == "provider":
-        reranker = make_reranker("provider", item_groups=series, history=train,
-                                 protected=list(protected))
-    elif config.method == "two_sided":
-        activity = activity_grouping(user_activity(train))
-        reranker = make_reranker("two_sided", item_groups=series,
-                                 protected_items=list(protected), user_groups=activity)
-    elif config.method == "fair_topk":
-        reranker = make_reranker("fair_topk", item_groups=series, protected=list(protected))
-    else:
-        reranker = make_reranker("calibrated", item_groups=cats, history=train)
-
-    user_groups = {}
-    ugrouping = None
-    if config.user_grouping and config.user_grouping != "activity":
-        if config.user_grouping not in dataset.users:
-            raise ConfigError(f"There is no user attribute '{config.user_grouping}'.")
-        user_groups[config.user_grouping] = dataset.users[config.user_grouping]
-    tm = TradeoffMetrics(truth, item_groups=series, protected_items=list(protected),
-                         user_groups=user_groups, train=train, categories=cats, k=k)
-    if config.user_grouping:
-        ugrouping = tm.user_groups.get(config.user_grouping)
-    fair_col = "miscalibration" if config.method == "calibrated" else tm.fairness_column
-    result = sweep(cands, reranker, tm, k=k)
-    table = result.table
-    if fair_col in table:
-        obj = np.column_stack([table["ndcg"].to_numpy(),
-                               fairness_objective(table[fair_col].to_numpy(), fair_col)])
-        table["pareto"] = pareto_mask(obj)
+        raise ConfigError(f"All items are in one group of '{setup.item_grouping}': choose "
+                          "another grouping to re-rank for.")
+    tm, reranker = setup.metrics, setup.reranker
+    lams = sorted({round(float(x), 10) for x in np.linspace(0, 1, config.n_lambdas)})
+    table = rr.tradeoff_table(setup, cands, lams)
+    base_ids = cands.top_k(k)
     prepared = reranker.prepare(cands, k=k)
     base_row = {"lam": 0.0, **tm.evaluate(base_ids)}
+    ugrouping = tm.user_groups.get(user_grouping) if user_grouping else None
     base_user = _user_ndcg(tm, base_ids, ugrouping) if ugrouping is not None else None
     # The example user: the one whose list a middle λ changes most (ties: lowest index),
     # so that the before/after comparison shows something from the start.
     mid = reranker.run(prepared, 0.5).ids
     changed = (mid != base_ids).sum(axis=1)
     example = int(np.argmax(changed)) if changed.any() else 0
+    notes: list[str] = []
     short = cands.summary(k).get("users_with_fewer_than_k", 0)
     if short:
         notes.append(f"{short} users have fewer than {k} candidates; their lists stay short.")
-    wi = WhatIf(config=config, model_version=info.version, k=k, candidates=cands,
-                reranker=reranker, prepared=prepared, metrics=tm, sweep=result,
-                fairness_column=fair_col, protected=protected, protected_inferred=inferred,
-                item_grouping=item_grouping, user_grouping=ugrouping, base_ids=base_ids,
-                base_row=base_row, base_user_ndcg=base_user, example_user=example,
+    wi = WhatIf(config=config, request=(config, user_grouping, c), model_version=info.version,
+                k=k, candidates=cands, reranker=reranker, prepared=prepared, metrics=tm,
+                table=table, fairness_column=setup.fairness_column,
+                protected=tuple(setup.protected or ()),
+                protected_inferred=setup.protected_inferred, item_grouping=item_grouping,
+                user_grouping=ugrouping, base_ids=base_ids, base_row=base_row,
+                base_user_ndcg=base_user, example_user=example,
                 seconds=time.perf_counter() - t0, notes=notes,
                 user_labels=[str(u) for u in dataset.user_ids])
     state[ps.WHATIF] = wi
+    lists = state.get(ps.LISTS)
+    if lists is None or not lists.reranked:
+        # The audited lists are the model's own: the session now describes this
+        # re-ranker at λ = 0 (an applied re-ranking keeps describing its lists).
+        ps.update_settings(state, rerank=dataclasses.replace(config, lam=0.0),
+                           model=dataclasses.replace(settings.model, candidates=c))
     ps._made(state, ps.WHATIF)
     return wi
 
@@ -435,10 +371,20 @@ def find_lambda(wi: WhatIf, column: str, op: str, value: float):
 
 
 def apply_to_audit(state: MutableMapping, wi: WhatIf, lam: float):
-    """Audit the lists re-ranked at ``lam`` from now on (Fairness and Report pages)."""
+    """Audit the lists re-ranked at ``lam`` from now on (Fairness and Report pages).
+
+    The session's rerank section becomes this re-ranker at ``lam`` (and its
+    candidates count the model section's), so the exported ``audit.toml``
+    makes these very lists.
+    """
+    settings = ps.settings(state)
+    ps.update_settings(state, model=dataclasses.replace(settings.model,
+                                                        candidates=wi.request[2]))
     res = wi.reranker.run(wi.prepared, float(lam))
-    label = f"re-ranked: {METHODS[wi.config.method][0]}, λ = {float(lam):.2f}"
+    weight = "p" if wi.config.method == "fair_topk" else "λ"  # FA*IR: the target proportion
+    label = f"re-ranked: {METHODS[wi.config.method][0]}, {weight} = {float(lam):.2f}"
     provenance = {"source": "rerank", "model_version": wi.model_version,
                   "item_grouping": wi.item_grouping.name, "protected": list(wi.protected),
                   "protected_inferred": wi.protected_inferred, **res.provenance()}
-    return ps.apply_lists(state, res.ids, label=label, provenance=provenance)
+    return ps.apply_lists(state, res.ids, label=label, provenance=provenance,
+                          rerank=dataclasses.replace(wi.config, lam=float(lam)))
