@@ -13,10 +13,10 @@ import os
 
 import streamlit as st
 
+from fairrec_core.dashboard import data_session as ds
+from fairrec_core.dashboard import pipeline_session as ps
 from fairrec_core.errors import FairrecError
 from fairrec_core.i18n import LANGS, normalise_lang, t
-from fairrec_core.viz import data_session as ds
-from fairrec_core.viz import pipeline_session as ps
 
 st.set_page_config(page_title="fairrec", page_icon=":material/balance:", layout="wide")
 

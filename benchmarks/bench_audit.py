@@ -45,7 +45,7 @@ def cli_run(model: str, out: Path) -> float:
                     if model == "imported" else []) + ["--model", model, "--out", out,
                                                        "--no-progress"]
     t0 = time.perf_counter()
-    r = subprocess.run([sys.executable, "-m", "fairrec_core.cli_audit", *map(str, args)],
+    r = subprocess.run([sys.executable, "-m", "fairrec_core.cli.audit", *map(str, args)],
                        capture_output=True, text=True, cwd=ROOT)
     wall = time.perf_counter() - t0
     if r.returncode != 0:
@@ -79,8 +79,8 @@ def full(model: str, out: Path) -> tuple[float, dict]:
 def baseline(model: str) -> float:
     """The same metrics with plain calls: no sweep, explanations or report."""
     from fairrec_core.data import load_dataset, split_dataset
-    from fairrec_core.evaluation import evaluate_top_k
     from fairrec_core.models import make_model
+    from fairrec_core.pipeline.evaluation import evaluate_top_k
 
     cfg = config(model)
     t0 = time.perf_counter()

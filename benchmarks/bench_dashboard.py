@@ -123,9 +123,9 @@ def main() -> None:
 
     from streamlit.testing.v1 import AppTest
 
-    from fairrec_core import _audit_rerank as rr
-    from fairrec_core.evaluation import evaluate_top_k
-    from fairrec_core.viz import pipeline_session as ps
+    from fairrec_core.dashboard import pipeline_session as ps
+    from fairrec_core.pipeline import rerank_stage as rr
+    from fairrec_core.pipeline.evaluation import evaluate_top_k
 
     at = AppTest.from_file(APP, default_timeout=600).run()
     at.button(key="use_sample").click().run()

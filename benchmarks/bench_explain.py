@@ -58,11 +58,15 @@ def main(argv=None):
 
     import shap
     import torch
-
     import transformers
+
     from fairrec_core.data import load_dataset, split_dataset
-    from fairrec_core.explain import (HistoryValue, TextExplainer, disparity_drivers,
-                                      explain_history)
+    from fairrec_core.explain import (
+        HistoryValue,
+        TextExplainer,
+        disparity_drivers,
+        explain_history,
+    )
     from fairrec_core.metrics import ranking_metrics
     from fairrec_core.models import BPR, TextTwoTower
 

@@ -35,13 +35,33 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from fairrec_core.metrics import compare_groups, evaluate_lists, make_grouping, ranking_metrics
-from fairrec_core.metrics.beyond import (coverage_from_lists, gini, head_items, list_lengths,
-                                         user_aplt, user_arp, user_novelty)
-from fairrec_core.metrics.bootstrap import (derive_rng, gap_samples, percentile_interval,
-                                            resampled_sums)
+from fairrec_core.metrics import (
+    compare_groups,
+    evaluate_lists,
+    make_grouping,
+    ranking_metrics,
+)
+from fairrec_core.metrics.beyond import (
+    coverage_from_lists,
+    gini,
+    head_items,
+    list_lengths,
+    user_aplt,
+    user_arp,
+    user_novelty,
+)
+from fairrec_core.metrics.bootstrap import (
+    derive_rng,
+    gap_samples,
+    percentile_interval,
+    resampled_sums,
+)
 from fairrec_core.metrics.exposure import exposure_from_lists, position_weights
-from fairrec_core.metrics.groups import _num_den, item_group_shares, provider_shares_validated
+from fairrec_core.metrics.groups import (
+    _num_den,
+    item_group_shares,
+    provider_shares_validated,
+)
 
 N_USERS, N_ITEMS, K = 6040, 3706, 10
 METRICS = ["precision", "recall", "hr", "mrr", "ndcg", "ap", "novelty", "arp", "aplt"]

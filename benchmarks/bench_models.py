@@ -152,7 +152,11 @@ def speed(*, repeats: int, epochs: int) -> None:
     from fairrec_core.data import load_dataset, split_dataset
     from fairrec_core.models import BPR, TextTwoTower
     from fairrec_core.models.base import seen_coordinates
-    from fairrec_core.models.encoders import DEFAULT_CACHE, encode_texts, resolve_encoder
+    from fairrec_core.models.encoders import (
+        DEFAULT_CACHE,
+        encode_texts,
+        resolve_encoder,
+    )
 
     inter, items = _synthetic("ml1m_scale", 6040, 3706, 1_000_000, seed=1)
     ds = load_dataset(inter, items=items)

@@ -34,8 +34,11 @@ import time
 import numpy as np
 
 from fairrec_core.metrics import compare_groups, make_grouping
-from fairrec_core.metrics.bootstrap import (bootstrap_group_means, gap_band,
-                                            percentile_interval)
+from fairrec_core.metrics.bootstrap import (
+    bootstrap_group_means,
+    gap_band,
+    percentile_interval,
+)
 from fairrec_core.metrics.checks import interval_status, ratio_status
 
 SIZES = {

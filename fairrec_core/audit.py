@@ -19,8 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 
-import numpy as np
-
 from fairrec_core.config import AuditConfig
 from fairrec_core.data.validation import Issue
 
@@ -137,8 +135,8 @@ def run_audit(config: AuditConfig, *, progress: Progress | None = None, dataset=
     ConfigError, FairrecError
         An option does not fit the data (a grouping that does not exist, ...).
     """
-    from fairrec_core import _audit_rerank as rr
-    from fairrec_core import _audit_steps as steps
+    from fairrec_core.pipeline import rerank_stage as rr
+    from fairrec_core.pipeline import stages as steps
     from fairrec_core.report.result import AuditResult
 
     config.validate()
@@ -194,10 +192,3 @@ def environment() -> dict:
             versions[name] = None
     return {"python": platform.python_version(), "platform": platform.platform(),
             "packages": versions}
-
-
-def sample_seed(seed: int, *keys: str) -> np.random.Generator:
-    """A generator seeded by ``seed`` and text keys (stable across runs, unlike ``hash``)."""
-    import zlib
-
-    return np.random.default_rng([int(seed)] + [zlib.crc32(k.encode()) for k in keys])

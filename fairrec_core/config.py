@@ -33,11 +33,22 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fairrec_core.config_sections import (CONFIG_VERSION, FILE_KINDS, FORMATS, MODEL_NAMES,
-                                          RERANK_METHODS, SECTIONS, DataConfig, EngineConfig,
-                                          ExplainConfig,
-                                          MetricsConfig, ModelConfig, RerankConfig,
-                                          ReportConfig, SplitConfig)
+from fairrec_core.config_sections import (
+    CONFIG_VERSION,
+    FILE_KINDS,
+    FORMATS,
+    MODEL_NAMES,
+    RERANK_METHODS,
+    SECTIONS,
+    DataConfig,
+    EngineConfig,
+    ExplainConfig,
+    MetricsConfig,
+    ModelConfig,
+    ReportConfig,
+    RerankConfig,
+    SplitConfig,
+)
 from fairrec_core.errors import ConfigError
 from fairrec_core.metrics import Thresholds
 from fairrec_core.metrics._validate import MetricsInputError

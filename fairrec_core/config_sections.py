@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from fairrec_core.errors import ConfigError
+from fairrec_core.fairtrain.spec import FairnessConfig
 from fairrec_core.metrics import EXPOSURE_MODELS, USER_METRICS
 from fairrec_core.models.registry import MODEL_NAMES, canonical_name
 
@@ -72,39 +73,6 @@ class SplitConfig:
         if len(self.ratios) != 3 or any(r < 0 for r in self.ratios):
             raise ConfigError(f"{where}.ratios must be three non-negative numbers "
                               "(train, validation, test), e.g. [0.8, 0.1, 0.1].")
-
-
-@dataclass
-class FairnessConfig:
-    """A fairness term added to the training loss, weighted by λ_train (DESIGN.md §10.3).
-
-    See :mod:`fairrec_core.fairtrain` for the exact terms; ``fairrec train
-    --fairness user-loss:gender --fairness-weight 0.5`` builds the same object.
-    """
-
-    #: ``user-loss`` (spread of per-group mean BPR loss), ``item-exposure`` (soft
-    #: exposure shortfall of a protected item group) or ``adversary`` (gradient reversal).
-    term: str = "user-loss"
-    #: User attribute (user-loss, adversary; ``activity`` too) or item grouping
-    #: (item-exposure; ``popularity`` too).
-    attribute: str = ""
-    #: item-exposure: the protected group; None = fewest training interactions per item.
-    protected: str | None = None
-    #: λ_train, 0 or more; 0 trains exactly the plain model.
-    weight: float = 1.0
-    #: item-exposure: parity against the ``catalog`` share or the training ``merit`` share.
-    target: str = "catalog"
-    #: item-exposure: softmax temperature of the soft exposure.
-    temperature: float = 1.0
-    #: item-exposure: sampled candidate items per batch.
-    candidates: int = 128
-    #: adversary: hidden units of its MLP (0 = logistic regression).
-    hidden: int = 32
-
-    def _check(self, where: str) -> None:
-        from fairrec_core.fairtrain.spec import check_fairness_config
-
-        check_fairness_config(self, where)
 
 
 @dataclass
@@ -182,7 +150,7 @@ class RerankConfig:
     #: Item grouping re-ranked for; None = the one whose check is worst.
     item_grouping: str | None = None
     #: Protected item group(s); None = the group the provider check judges most
-    #: under-exposed (:func:`fairrec_core._audit_rerank.rerank_target`). ``two_sided``
+    #: under-exposed (:func:`fairrec_core.pipeline.rerank_stage.rerank_target`). ``two_sided``
     #: and ``fair_topk`` act for it; ``provider`` spreads exposure over every group
     #: and only measures it; ``calibrated`` ignores it. ``two_sided`` also closes
     #: the NDCG gap of inactive users (the activity grouping, as in CPFair).

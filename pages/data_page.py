@@ -2,7 +2,7 @@
 mapping, read the validation report and the data summary.
 
 The page only collects input and renders: ``app.py`` rebuilds the session's
-Dataset from the inputs (``fairrec_core.viz.data_session.refresh``) before
+Dataset from the inputs (``fairrec_core.dashboard.data_session.refresh``) before
 this script runs, and the charts come from ``fairrec_core.viz.data_charts``.
 """
 
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from fairrec_core.dashboard import data_session as ds
+from fairrec_core.dashboard.pipeline_session import md as _md  # the one escaper
 from fairrec_core.data import FILE_KINDS, likely_sensitive, summarize
 from fairrec_core.errors import ConfigError, FairrecError
 from fairrec_core.viz import data_charts as charts
-from fairrec_core.viz import data_session as ds
-from fairrec_core.viz.pipeline_session import md as _md  # the one escaper
 
 ss = st.session_state
 UPLOAD_GEN = "data_upload_generation"   # bumping it gives fresh, empty uploaders

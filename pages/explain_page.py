@@ -1,6 +1,6 @@
 """Explain page: why a user got a list, which words mattered, what drives a group gap.
 
-Thin: ``fairrec_core.viz.explain_session`` picks users, reads lists and
+Thin: ``fairrec_core.dashboard.explain_session`` picks users, reads lists and
 computes (and caches) the explanations of ``fairrec_core.explain``; the
 figures come from ``fairrec_core.viz.explain_charts``. Every explanation is
 computed only when a button asks for it.
@@ -12,12 +12,12 @@ import re
 
 import streamlit as st
 
+from fairrec_core.dashboard import data_session as ds
+from fairrec_core.dashboard import explain_session as es
+from fairrec_core.dashboard import pipeline_session as ps
 from fairrec_core.errors import FairrecError
-from fairrec_core.evaluation import user_grouping_columns
-from fairrec_core.viz import data_session as ds
+from fairrec_core.pipeline.evaluation import user_grouping_columns
 from fairrec_core.viz import explain_charts as ec
-from fairrec_core.viz import explain_session as es
-from fairrec_core.viz import pipeline_session as ps
 
 ss = st.session_state
 CONFIG = {"displaylogo": False}

@@ -1,7 +1,7 @@
 """Fairness page: the audit of the current lists, per user group and per provider group.
 
 Thin: the audit is a ``FairnessResult`` computed by
-``fairrec_core.viz.pipeline_session.compute_fairness`` (at the end of training,
+``fairrec_core.dashboard.pipeline_session.compute_fairness`` (at the end of training,
 or when the user presses *Compute audit*); this page only chooses, reads and
 draws. Charts come from ``fairrec_core.viz.fairness_charts``, wording of
 metrics from ``fairrec_core.metrics.definitions``.
@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from fairrec_core.dashboard import data_session as ds
+from fairrec_core.dashboard import fairness_session as fs
+from fairrec_core.dashboard import pipeline_session as ps
+from fairrec_core.dashboard import training_session as ts
 from fairrec_core.errors import FairrecError
-from fairrec_core.evaluation import user_grouping_columns
 from fairrec_core.metrics import EXPOSURE_MODELS, USER_METRICS
 from fairrec_core.metrics.definitions import STATUS_LABELS, metric_help, metric_label
-from fairrec_core.viz import data_session as ds
+from fairrec_core.pipeline.evaluation import user_grouping_columns
 from fairrec_core.viz import fairness_charts as fc
-from fairrec_core.viz import pipeline_session as ps
 
 ss = st.session_state
 CONFIG = {"displaylogo": False}
@@ -30,8 +32,8 @@ ADVANCED = {"n_boot": "opt_fair_n_boot", "min_group_size": "opt_fair_min_size",
 
 def _init_choices(dataset) -> None:
     """Widget values: the last audit's options, or the defaults; never stale names."""
-    opts = ps.fairness_choices(ss)  # the session's [metrics] and [thresholds]
-    users, items = user_grouping_columns(dataset), ps.item_grouping_options(dataset)
+    opts = fs.fairness_choices(ss)  # the session's [metrics] and [thresholds]
+    users, items = user_grouping_columns(dataset), fs.item_grouping_options(dataset)
     ss.setdefault("opt_fair_users", [u for u in opts["users"] if u in users])
     ss.setdefault("opt_fair_items", list(opts["items"]))
     ss.setdefault("opt_fair_intersect", opts["intersect"])
@@ -44,14 +46,14 @@ def _init_choices(dataset) -> None:
 
 
 def _compute(dataset) -> None:
-    metrics, thresholds = ps.fairness_settings(
+    metrics, thresholds = fs.fairness_settings(
         ss, users=ss.opt_fair_users, items=ss.opt_fair_items,
         intersect=ss.opt_fair_intersect, **{field: ss[key] for field, key in ADVANCED.items()})
-    ps.compute_fairness(ss, metrics, thresholds)
+    fs.compute_fairness(ss, metrics, thresholds)
 
 
 def _choices_form(dataset, expanded: bool) -> None:
-    users, items = user_grouping_columns(dataset), ps.item_grouping_options(dataset)
+    users, items = user_grouping_columns(dataset), fs.item_grouping_options(dataset)
     with st.expander("What to audit: groupings and thresholds", expanded=expanded,
                      icon=":material/tune:"):
         with st.form("fair_choices", border=False):
@@ -115,7 +117,7 @@ def _scorecard(result) -> None:
 
 def _metric_row(result, k: int, names, per_row: int = 4) -> None:
     # Four to a row: at 1280 px wider rows cut the values short.
-    rows = ps.accuracy_rows(result, k, names)
+    rows = ts.accuracy_rows(result, k, names)
     for i in range(0, len(rows), per_row):
         for col, row in zip(st.columns(per_row), rows[i:i + per_row]):
             col.metric(row["label"], row["text"], help=row["help"], border=True)
@@ -211,7 +213,7 @@ def _render() -> None:
     st.markdown(f"Audited lists: **{ps.md(lists.label)}** for {dataset.n_users:,} users.")
     if lists.reranked:
         st.button("Audit the model's own lists instead", key="fair_restore",
-                  on_click=ps.guarded, args=(ss, "fair_error", ps.restore_model_lists, ss))
+                  on_click=ps.guarded, args=(ss, "fair_error", fs.restore_model_lists, ss))
     error = ss.pop("fair_error", None)
     if error:
         st.error(ps.md(error), icon=":material/error:")

@@ -8,13 +8,13 @@ import pandas as pd
 import streamlit as st
 
 from fairrec_core.config import SECTIONS
+from fairrec_core.dashboard import pipeline_session as ps
+from fairrec_core.dashboard import report_session as rs
 from fairrec_core.errors import FairrecError
 from fairrec_core.metrics import Thresholds
 from fairrec_core.report import MIME, render
 from fairrec_core.report import content as C
 from fairrec_core.report.text import SECTION_TITLES
-from fairrec_core.viz import pipeline_session as ps
-from fairrec_core.viz import report_session as rs
 
 state = st.session_state
 ps.sync(state)

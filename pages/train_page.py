@@ -2,7 +2,7 @@
 
 Thin: the choices become the session's config sections
 (``pipeline_session.train_settings``: ``[split]``, ``[model]``, K, seed) and
-``fairrec_core.viz.pipeline_session.train`` does the work with the CLI's
+``fairrec_core.dashboard.pipeline_session.train`` does the work with the CLI's
 builders (split, fit, rank, audit); the chart comes from
 ``fairrec_core.viz.model_charts``.
 """
@@ -13,11 +13,11 @@ import time
 
 import streamlit as st
 
+from fairrec_core.dashboard import data_session as ds
+from fairrec_core.dashboard import pipeline_session as ps
+from fairrec_core.dashboard import training_session as ts
 from fairrec_core.errors import FairrecError
-from fairrec_core.models import available_models
-from fairrec_core.viz import data_session as ds
-from fairrec_core.models import checkpoint_archive
-from fairrec_core.viz import pipeline_session as ps
+from fairrec_core.models import available_models, checkpoint_archive
 from fairrec_core.viz.model_charts import TrainingLog, training_figure
 
 ss = st.session_state
@@ -73,7 +73,7 @@ def _form(dataset) -> None:
         cols[1].number_input("Maximum epochs", 1, 500, key="opt_train_epochs",
                              help="Training stops earlier when validation NDCG stops "
                                   "improving (early stopping); the best epoch is kept.")
-        kind, text = ps.device_summary(ss.opt_train_device)
+        kind, text = ts.device_summary(ss.opt_train_device)
         cols[2].markdown(f"**Device**  \n{':material/memory:' if kind == 'gpu' else ''} "
                          f"{ps.md(text)}")
     if model == "two-tower":
@@ -132,7 +132,7 @@ def _train() -> None:
                                key=f"live_training_{draws[0]}")
 
     with st.status("Training…", expanded=True) as status:
-        info = ps.train(ss, settings, callbacks=[on_event],
+        info = ts.train(ss, settings, callbacks=[on_event],
                         stage=lambda text: status.update(label=text + "…"))
         status.update(label="Done", state="complete")
     ss[NOTICE] = f"{info.label} ready in {info.seconds:.1f} s; the audit is on the Fairness page."
@@ -145,7 +145,7 @@ def _load_checkpoint(dataset) -> None:
         st.warning("Choose a checkpoint .zip first.", icon=":material/upload_file:")
         return
     with st.spinner("Loading the checkpoint and auditing its lists…"):
-        ps.load_checkpoint_into(ss, upload.getvalue(), _settings())
+        ts.load_checkpoint_into(ss, upload.getvalue(), _settings())
     ss[CKPT_GEN] = ss.get(CKPT_GEN, 0) + 1
     ss[NOTICE] = f"Checkpoint '{upload.name}' loaded."
     st.rerun()
@@ -165,7 +165,7 @@ def _current(info) -> None:
     if run is not None:
         st.markdown(f"**Accuracy on the test set** ({ps.md(lists.label)}; "
                     f"{run.result.counts['n_evaluable']:,} users with held-out positives)")
-        rows = ps.accuracy_rows(run.result, info.k)
+        rows = ts.accuracy_rows(run.result, info.k)
         for i in range(0, len(rows), 3):  # three to a row keeps values whole at 1280 px
             for col, row in zip(st.columns(3), rows[i:i + 3]):
                 col.metric(row["label"], row["text"], help=row["help"], border=True)

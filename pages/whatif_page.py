@@ -1,6 +1,6 @@
 """What-if page: trade accuracy for fairness with a re-ranker, live.
 
-Thin: ``fairrec_core.viz.whatif_session.build_whatif`` prepares the re-ranker
+Thin: ``fairrec_core.dashboard.whatif_session.build_whatif`` prepares the re-ranker
 and sweeps λ once (cached in the session); the λ slider lives in a fragment
 that only calls ``whatif_view`` (one re-ranking of every user plus the
 metrics) and redraws, so moving it never reruns the rest of the page.
@@ -14,13 +14,13 @@ import time
 
 import streamlit as st
 
+from fairrec_core.dashboard import data_session as ds
+from fairrec_core.dashboard import pipeline_session as ps
+from fairrec_core.dashboard import whatif_session as ws
 from fairrec_core.errors import FairrecError
-from fairrec_core.evaluation import user_grouping_columns
 from fairrec_core.metrics.definitions import metric_help, metric_info, metric_label
-from fairrec_core.viz import data_session as ds
-from fairrec_core.viz import pipeline_session as ps
+from fairrec_core.pipeline.evaluation import user_grouping_columns
 from fairrec_core.viz import tradeoff_charts as tc
-from fairrec_core.viz import whatif_session as ws
 from fairrec_core.viz.colors import group_colors
 
 ss = st.session_state

@@ -76,20 +76,9 @@ def hostile_sample(folder: Path) -> dict[str, Path]:
     return paths
 
 
-def _audit_module() -> str:
-    # Once the lead wires `audit` into fairrec_core.cli, test the real command.
-    try:
-        from fairrec_core.cli import COMMANDS
-    except ImportError:  # pragma: no cover
-        COMMANDS = {}
-    return "fairrec_core.cli" if "audit" in COMMANDS else "fairrec_core.cli_audit"
-
-
 def fairrec_audit(*args, cwd=ROOT, timeout=300):
     """Run ``fairrec audit ARGS`` as a separate process."""
-    module = _audit_module()
-    prefix = ["audit"] if module == "fairrec_core.cli" else []
-    return subprocess.run([sys.executable, "-m", module, *prefix, *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "fairrec_core.cli", "audit", *map(str, args)],
                           capture_output=True, text=True, cwd=cwd, timeout=timeout)
 
 

@@ -16,12 +16,12 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from fairrec_core.evaluation import evaluate_top_k, item_grouping_columns
+from fairrec_core.dashboard import pipeline_session as ps
 from fairrec_core.metrics import ranking_metrics
 from fairrec_core.metrics.definitions import metric_label
-from fairrec_core.rerank import Candidates, make_reranker
 from fairrec_core.models import checkpoint_archive
-from fairrec_core.viz import pipeline_session as ps
+from fairrec_core.pipeline.evaluation import evaluate_top_k, item_grouping_columns
+from fairrec_core.rerank import Candidates, make_reranker
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 APP = str(REPO_ROOT / "app.py")

@@ -10,12 +10,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from fairrec_core.config_sections import RerankConfig
+from fairrec_core.dashboard import data_session as ds
+from fairrec_core.dashboard import fairness_session as fs
+from fairrec_core.dashboard import pipeline_session as ps
+from fairrec_core.dashboard import report_session as rs
+from fairrec_core.dashboard import training_session as ts
 from fairrec_core.data import load_dataset, split_dataset
-from fairrec_core.evaluation import evaluate_top_k
 from fairrec_core.models import Popularity
-from fairrec_core.viz import data_session as ds
-from fairrec_core.viz import pipeline_session as ps
-from fairrec_core.viz import report_session as rs
+from fairrec_core.pipeline.evaluation import evaluate_top_k
 from tests.report_helpers import SAMPLE
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -70,7 +72,7 @@ def dataset():
 def _session(dataset):
     state = {ds.DATASET: dataset, ds.VERSION: 1}
     split = split_dataset(dataset, method="temporal", test_n=2, valid_n=1)
-    ps.use_model(state, Popularity().fit(dataset, split), split, k=10, source="trained")
+    ts.use_model(state, Popularity().fit(dataset, split), split, k=10, source="trained")
     return state, split
 
 
@@ -93,7 +95,7 @@ def test_reranked_session_lists_are_the_ones_audited(dataset):
     state, split = _session(dataset)
     lists = state[ps.LISTS]
     shuffled = lists.ids[:, ::-1].copy()  # any other lists: the report must use these
-    ps.apply_lists(state, shuffled, label="re-ranked: test", provenance={
+    fs.apply_lists(state, shuffled, label="re-ranked: test", provenance={
         "source": "rerank", "method": "provider", "lam": 0.3, "k": 10, "params": {},
         "notes": [], "item_grouping": "seller_size", "protected": ["small"]},
         rerank=RerankConfig(method="provider", lam=0.3, item_grouping="seller_size",
@@ -108,7 +110,7 @@ def test_reranked_session_lists_are_the_ones_audited(dataset):
     assert result.rerank["applied"] and result.rerank["lam"] == 0.3
     assert result.tradeoff["operating_point"]["lam"] == 0.3
     # The inputs changed (new lists): the stored report is dropped, never shown stale.
-    ps.restore_model_lists(state)
+    fs.restore_model_lists(state)
     assert rs.current_result(state, rs.session_config(state)) is None
 
 

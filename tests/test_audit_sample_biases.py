@@ -13,7 +13,11 @@ import pandas as pd
 import pytest
 
 from fairrec_core.data import load_dataset, split_dataset
-from fairrec_core.evaluation import evaluate_top_k, item_grouping_columns, new_item_labels
+from fairrec_core.pipeline.evaluation import (
+    evaluate_top_k,
+    item_grouping_columns,
+    new_item_labels,
+)
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 TRUTH = json.loads((SAMPLE / "truth.json").read_text())

@@ -11,8 +11,14 @@ import torch
 
 from fairrec_core.data import load_dataset, split_dataset
 from fairrec_core.errors import ConfigError
-from fairrec_core.models import (BPR, ImportedRecommendations, Popularity, TextTwoTower,
-                                 load_checkpoint, save_checkpoint)
+from fairrec_core.models import (
+    BPR,
+    ImportedRecommendations,
+    Popularity,
+    TextTwoTower,
+    load_checkpoint,
+    save_checkpoint,
+)
 from tests.test_models_base import _csv, tiny_data
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fairrec_core.config import AuditConfig, FORMATS, SECTIONS
+from fairrec_core.config import FORMATS, SECTIONS, AuditConfig
 from fairrec_core.errors import ConfigError
 from fairrec_core.metrics import Thresholds
 from tests.report_helpers import SAMPLE, sample_config
@@ -128,7 +128,7 @@ def test_relative_paths_follow_the_config_file(tmp_path):
 
 
 def _args(*argv):
-    from fairrec_core.cli_audit import add_arguments
+    from fairrec_core.cli.audit import add_arguments
 
     p = argparse.ArgumentParser()
     add_arguments(p)
@@ -136,7 +136,7 @@ def _args(*argv):
 
 
 def test_cli_flags_override_the_config_file(tmp_path):
-    from fairrec_core.cli_audit import config_from_args
+    from fairrec_core.cli.audit import config_from_args
 
     base = AuditConfig.from_dict(sample_config(metrics={"k": 20, "n_boot": 300},
                                                rerank={"method": "provider"}))
@@ -159,7 +159,7 @@ def test_cli_flags_override_the_config_file(tmp_path):
 
 
 def test_cli_without_data_says_what_to_give():
-    from fairrec_core.cli_audit import config_from_args
+    from fairrec_core.cli.audit import config_from_args
 
     with pytest.raises(ConfigError, match="--interactions"):
         config_from_args(_args("--out", "x"))

@@ -14,8 +14,12 @@ import pytest
 
 from fairrec_core.data import split_dataset
 from fairrec_core.errors import CapabilityError, ConfigError, NotFittedError
-from fairrec_core.models import (available_models, load_checkpoint, make_model,
-                                 save_checkpoint)
+from fairrec_core.models import (
+    available_models,
+    load_checkpoint,
+    make_model,
+    save_checkpoint,
+)
 from fairrec_core.models.interface import HISTORY_DEPENDENCE
 from tests.test_models_base import tiny_data
 

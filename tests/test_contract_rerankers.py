@@ -10,7 +10,7 @@ For each method in :data:`fairrec_core.rerank.RERANKERS`:
   the protected share of list slots, counted here with numpy, rises with λ
   and follows the named group; for the others naming a group changes nothing.
 
-Also the builder every surface uses (:func:`fairrec_core._audit_rerank.build_reranker`)
+Also the builder every surface uses (:func:`fairrec_core.pipeline.rerank_stage.build_reranker`)
 on the sample data: the protected group named in ``[rerank].protected`` is
 the one whose share rises.
 """
@@ -24,9 +24,13 @@ import pytest
 import scipy.sparse as sp
 from scipy.stats import binom
 
-from fairrec_core._audit_rerank import USES_PROTECTED, build_reranker, model_candidates
 from fairrec_core.config_sections import MetricsConfig, RerankConfig
 from fairrec_core.metrics import Thresholds
+from fairrec_core.pipeline.rerank_stage import (
+    USES_PROTECTED,
+    build_reranker,
+    model_candidates,
+)
 from fairrec_core.rerank import RERANKERS, Candidates, make_reranker
 
 N_USERS, N_ITEMS, C, K = 80, 150, 30, 10
@@ -143,10 +147,9 @@ def test_fair_topk_prefixes_meet_the_binomial_minimum(instance):
 # ---------------------------------------------------------------------- the builder
 @pytest.fixture(scope="module")
 def sample():
-    from fairrec_core.data import split_dataset
+    from fairrec_core.data import load_dataset, split_dataset
     from fairrec_core.models import Popularity
     from tests.report_helpers import SAMPLE
-    from fairrec_core.data import load_dataset
 
     ds = load_dataset(SAMPLE / "interactions.csv", users=SAMPLE / "users.csv",
                       items=SAMPLE / "items.csv")

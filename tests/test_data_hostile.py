@@ -21,8 +21,15 @@ import pytest
 from fairrec_core.data import load_dataset, read_csv
 from fairrec_core.data.reading import MAX_CELL_CHARS, MAX_COLUMNS
 from fairrec_core.errors import ConfigError, DataValidationError
-from tests.hostile.make_corpus import (INTER_HEADER, cases, inter, rows_of, to_csv,
-                                       wide_users, write_corpus)
+from tests.hostile.make_corpus import (
+    INTER_HEADER,
+    cases,
+    inter,
+    rows_of,
+    to_csv,
+    wide_users,
+    write_corpus,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = {c.name: c for c in cases()}
@@ -341,7 +348,7 @@ def test_quartile_bands_match_numpy_and_pandas_on_random_data_with_gaps():
 
 @pytest.mark.timeout(300)
 def test_fairrec_validate_answers_every_corpus_case(corpus, capsys):
-    from fairrec_core.cli import main
+    from fairrec_core.cli.main import main
 
     for name in sorted(CASES):
         files = {p.stem: p for p in (corpus / name).glob("*.csv")}
@@ -356,7 +363,7 @@ def test_fairrec_validate_answers_every_corpus_case(corpus, capsys):
 
 
 def test_cli_refuses_an_infinite_rating_threshold(tmp_path, capsys):
-    from fairrec_core.cli import main
+    from fairrec_core.cli.main import main
 
     path = tmp_path / "i.csv"
     path.write_bytes(inter())

@@ -2,8 +2,12 @@
 
 import pytest
 
-from fairrec_core.data.schema import (detect_roles, likely_sensitive, parse_mapping_args,
-                                      resolve_overrides)
+from fairrec_core.data.schema import (
+    detect_roles,
+    likely_sensitive,
+    parse_mapping_args,
+    resolve_overrides,
+)
 from fairrec_core.errors import ConfigError
 
 

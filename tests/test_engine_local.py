@@ -130,8 +130,8 @@ def test_incomplete_totals_are_refused():
 
 @pytest.fixture(scope="module")
 def sample_audit():
-    from fairrec_core import _audit_steps as steps
     from fairrec_core.config import AuditConfig
+    from fairrec_core.pipeline import stages as steps
 
     cfg = AuditConfig.from_dict({
         "data": {k: str(SAMPLE / f"{k}.csv") for k in
@@ -156,7 +156,7 @@ def test_sample_data_points_equal_and_intervals_within_monte_carlo_error(sample_
     """
     from fairrec_core.config_sections import EngineConfig
     from fairrec_core.engine import evaluate_dataset
-    from fairrec_core.evaluation import evaluate
+    from fairrec_core.pipeline.evaluation import evaluate
 
     cfg, ds, split, lists = sample_audit
     ref = evaluate(ds, split, lists, cfg.metrics, thresholds=cfg.thresholds, seed=cfg.seed)

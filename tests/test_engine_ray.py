@@ -65,7 +65,7 @@ def test_a_lost_worker_without_retries_fails_clearly(tmp_path):
 
 
 def _audit(tmp_path, engine: str, data: dict) -> dict:
-    from fairrec_core.cli_audit import main
+    from fairrec_core.cli.audit import main
 
     out = tmp_path / engine
     argv = [f"--{kind}={path}" for kind, path in data.items()] + [

@@ -37,8 +37,8 @@ def test_parts_rows_and_reproducibility(generated, tmp_path):
 def audited(generated):
     from fairrec_core.config import AuditConfig
     from fairrec_core.config_sections import EngineConfig
-    from fairrec_core import _audit_steps as steps
     from fairrec_core.engine import evaluate_dataset
+    from fairrec_core.pipeline import stages as steps
 
     out, truth = generated
     cfg = AuditConfig.from_dict({

@@ -12,9 +12,14 @@ import pytest
 
 from fairrec_core.explain import Explanation, disparity_drivers
 from fairrec_core.metrics import ranking_metrics
-from fairrec_core.viz.explain_charts import (attribution_bar_figure, drivers_contrast_figure,
-                                             drivers_summary_figure, explanation_figure,
-                                             message_figure, text_figure)
+from fairrec_core.viz.explain_charts import (
+    attribution_bar_figure,
+    drivers_contrast_figure,
+    drivers_summary_figure,
+    explanation_figure,
+    message_figure,
+    text_figure,
+)
 from tests.explain_setup import sample
 
 

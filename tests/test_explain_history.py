@@ -9,8 +9,12 @@ import math
 import numpy as np
 import pytest
 
-from fairrec_core.explain import (ExplanationError, HistoryValue, explain_history,
-                                  explain_recommendations)
+from fairrec_core.explain import (
+    ExplanationError,
+    HistoryValue,
+    explain_history,
+    explain_recommendations,
+)
 from fairrec_core.explain._common import ordered_history
 from tests.explain_setup import TwoTowerReference, bpr, pairs, sample, two_tower
 

@@ -6,7 +6,13 @@ import re
 
 import pytest
 
-from fairrec_core.explain.words import ShapWordTokenizer, has_han, lime_splitter, word_spans, words
+from fairrec_core.explain.words import (
+    ShapWordTokenizer,
+    has_han,
+    lime_splitter,
+    word_spans,
+    words,
+)
 
 
 def test_english_words_match_the_previous_non_word_split():

@@ -16,9 +16,15 @@ from fairrec_core.config_sections import FairnessConfig
 from fairrec_core.data import split_dataset
 from fairrec_core.errors import ConfigError
 from fairrec_core.fairtrain import parse_fairness, resolve_fairness
-from fairrec_core.fairtrain.terms import (Adversary, FairnessObjective, adversary_loss,
-                                          exposure_shortfall, grad_reverse, group_loss_spread,
-                                          soft_exposure_ratio)
+from fairrec_core.fairtrain.terms import (
+    Adversary,
+    FairnessObjective,
+    adversary_loss,
+    exposure_shortfall,
+    grad_reverse,
+    group_loss_spread,
+    soft_exposure_ratio,
+)
 from fairrec_core.models import BPR, load_checkpoint, save_checkpoint
 from tests.test_models_base import tiny_data
 
@@ -275,7 +281,7 @@ def _write_csvs(tmp_path):
 def test_cli_train_with_a_fairness_term_records_it(tmp_path, capsys):
     import json
 
-    from fairrec_core.cli import main
+    from fairrec_core.cli.main import main
 
     out = tmp_path / "ck"
     rc = main(["train", *_write_csvs(tmp_path), "--epochs", "1", "--dim", "4", "--device",
@@ -296,7 +302,7 @@ def test_cli_train_with_a_fairness_term_records_it(tmp_path, capsys):
     (["--fairness", "user-loss:gender", "--model", "popularity"], "Use --model bpr"),
 ])
 def test_cli_bad_fairness_options_fail_before_reading_data(tmp_path, capsys, extra, message):
-    from fairrec_core.cli import main
+    from fairrec_core.cli.main import main
 
     # The interactions file does not exist: the option error must come first.
     rc = main(["train", "--interactions", str(tmp_path / "missing.csv"), "--out",
@@ -309,7 +315,7 @@ def test_cli_bad_fairness_options_fail_before_reading_data(tmp_path, capsys, ext
 def test_cli_grouping_with_one_group_fails_before_training(tmp_path, capsys):
     import pandas as pd
 
-    from fairrec_core.cli import main
+    from fairrec_core.cli.main import main
 
     args = _write_csvs(tmp_path)
     users = pd.read_csv(tmp_path / "users.csv")

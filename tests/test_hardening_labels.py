@@ -13,9 +13,9 @@ import re
 import pandas as pd
 from markdown_it import MarkdownIt
 
+from fairrec_core.dashboard.pipeline_session import md
 from fairrec_core.data import load_dataset, summarize
 from fairrec_core.viz import data_charts
-from fairrec_core.viz.pipeline_session import md
 
 LINK = '<a href="https://evil.example/phish">official-link</a>'
 URL = "https://evil.example/phish"

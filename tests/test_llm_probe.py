@@ -8,8 +8,12 @@ import pytest
 import scipy.sparse as sp
 
 from fairrec_core.errors import ConfigError
-from fairrec_core.llm.probe import (gap_interval, run_probe, stratified_sample,
-                                    summarise_attribute)
+from fairrec_core.llm.probe import (
+    gap_interval,
+    run_probe,
+    stratified_sample,
+    summarise_attribute,
+)
 from fairrec_core.llm.profile import ProfileTemplate, render_profiles
 
 

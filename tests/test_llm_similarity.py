@@ -6,8 +6,13 @@ import numpy as np
 import pytest
 
 from fairrec_core.errors import ConfigError
-from fairrec_core.llm.similarity import (jaccard, list_similarities, prag_star, serp_star,
-                                         snsr_snsv)
+from fairrec_core.llm.similarity import (
+    jaccard,
+    list_similarities,
+    prag_star,
+    serp_star,
+    snsr_snsv,
+)
 
 
 # Loop transcriptions of FaiRLLM's released metric code (calc_serp_ms, calc_prag),

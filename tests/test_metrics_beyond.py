@@ -8,9 +8,20 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from fairrec_core.metrics import (MetricsInputError, aplt, arp, coverage, gini, head_items,
-                                  item_exposure, item_popularity, miscalibration, novelty,
-                                  position_weights, user_activity)
+from fairrec_core.metrics import (
+    MetricsInputError,
+    aplt,
+    arp,
+    coverage,
+    gini,
+    head_items,
+    item_exposure,
+    item_popularity,
+    miscalibration,
+    novelty,
+    position_weights,
+    user_activity,
+)
 from fairrec_core.metrics.beyond import user_miscalibration
 
 L3 = 1 / math.log2(3)  # 0.6309...

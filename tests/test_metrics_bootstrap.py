@@ -8,7 +8,11 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from fairrec_core.metrics import bootstrap_group_means, bootstrap_shares, percentile_interval
+from fairrec_core.metrics import (
+    bootstrap_group_means,
+    bootstrap_shares,
+    percentile_interval,
+)
 from fairrec_core.metrics.bootstrap import derive_rng, gap_samples, resampled_sums
 
 

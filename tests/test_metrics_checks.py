@@ -14,8 +14,13 @@ import pandas as pd
 import pytest
 
 from fairrec_core.metrics import MetricsInputError, Thresholds, run_checks
-from fairrec_core.metrics.checks import (CHECK_COLUMNS, interval_status, provider_check,
-                                         ratio_status, user_gap_check)
+from fairrec_core.metrics.checks import (
+    CHECK_COLUMNS,
+    interval_status,
+    provider_check,
+    ratio_status,
+    user_gap_check,
+)
 
 
 def gap_row(**kw):

@@ -8,9 +8,18 @@ import pytest
 import scipy.sparse as sp
 from fairlearn.metrics import MetricFrame
 
-from fairrec_core.metrics import (MetricsInputError, activity_grouping, compare_groups,
-                                  group_means, igf, intersect, make_grouping, metric_frame,
-                                  provider_shares, ugf)
+from fairrec_core.metrics import (
+    MetricsInputError,
+    activity_grouping,
+    compare_groups,
+    group_means,
+    igf,
+    intersect,
+    make_grouping,
+    metric_frame,
+    provider_shares,
+    ugf,
+)
 
 
 def mean_of_true(y_true, y_pred):

@@ -12,8 +12,12 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fairrec_core.metrics import (RANKING_METRICS, MetricsInputError, iter_ranking_metrics,
-                                  ranking_metrics)
+from fairrec_core.metrics import (
+    RANKING_METRICS,
+    MetricsInputError,
+    iter_ranking_metrics,
+    ranking_metrics,
+)
 
 
 def csr(rows: list[list[int]], n_items: int) -> sp.csr_matrix:

@@ -11,8 +11,12 @@ import scipy.sparse as sp
 from fairlearn.metrics import MetricFrame
 
 from fairrec_core.metrics import MetricsInputError, evaluate_lists
-from fairrec_core.metrics.result import (ITEM_GROUP_COLUMNS, OVERALL_COLUMNS,
-                                         USER_GAP_COLUMNS, USER_GROUP_COLUMNS)
+from fairrec_core.metrics.result import (
+    ITEM_GROUP_COLUMNS,
+    OVERALL_COLUMNS,
+    USER_GAP_COLUMNS,
+    USER_GROUP_COLUMNS,
+)
 
 N_USERS, N_ITEMS, K = 420, 90, 5
 

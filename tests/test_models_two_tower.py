@@ -9,8 +9,12 @@ import torch
 from fairrec_core.data import load_dataset, split_dataset
 from fairrec_core.errors import ConfigError
 from fairrec_core.models import TextTwoTower
-from fairrec_core.models.encoders import (EmbeddingCache, encode_texts, get_encoder,
-                                          resolve_encoder)
+from fairrec_core.models.encoders import (
+    EmbeddingCache,
+    encode_texts,
+    get_encoder,
+    resolve_encoder,
+)
 from tests.test_models_base import _csv, tiny_data
 
 

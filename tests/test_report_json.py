@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from fairrec_core.data import load_dataset, split_dataset
-from fairrec_core.evaluation import evaluate_top_k
 from fairrec_core.metrics import Thresholds
+from fairrec_core.pipeline.evaluation import evaluate_top_k
 from fairrec_core.report import render
 from tests.report_helpers import ROOT, SAMPLE, sample_audit
 

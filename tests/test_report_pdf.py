@@ -14,7 +14,6 @@ from fairrec_core.report import render
 from tests.report_helpers import SAMPLE, sample_audit
 
 
-
 @pytest.fixture(autouse=True, scope="module")
 def _poppler():
     # Installed by scripts/test.sh; a missing tool is a broken setup, not a skip.

@@ -15,8 +15,14 @@ import pytest
 import scipy.sparse as sp
 
 from fairrec_core.metrics import make_grouping
-from fairrec_core.rerank import (RERANKERS, Candidates, RerankError, RerankWarning,
-                                 make_reranker, rerank)
+from fairrec_core.rerank import (
+    RERANKERS,
+    Candidates,
+    RerankError,
+    RerankWarning,
+    make_reranker,
+    rerank,
+)
 
 N_ITEMS = 40
 

@@ -13,7 +13,13 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from fairrec_core.rerank import Calibrated, Candidates, FairTopK, ProviderExposure, mtable
+from fairrec_core.rerank import (
+    Calibrated,
+    Candidates,
+    FairTopK,
+    ProviderExposure,
+    mtable,
+)
 
 N_ITEMS = 50
 

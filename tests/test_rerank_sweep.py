@@ -16,11 +16,26 @@ import pandas as pd
 import pytest
 
 from fairrec_core.data import load_dataset, split_dataset
-from fairrec_core.metrics import (aplt, compare_groups, coverage, miscalibration, provider_shares,
-                                  ranking_metrics)
-from fairrec_core.rerank import (DEFAULT_LAMBDAS, Candidates, RerankError, Target,
-                                 TradeoffMetrics, make_reranker, pareto_mask, rerank,
-                                 smallest_lambda, sweep)
+from fairrec_core.metrics import (
+    aplt,
+    compare_groups,
+    coverage,
+    miscalibration,
+    provider_shares,
+    ranking_metrics,
+)
+from fairrec_core.rerank import (
+    DEFAULT_LAMBDAS,
+    Candidates,
+    RerankError,
+    Target,
+    TradeoffMetrics,
+    make_reranker,
+    pareto_mask,
+    rerank,
+    smallest_lambda,
+    sweep,
+)
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 K = 10

@@ -12,8 +12,13 @@ import torch
 from fairrec_core.data import split_dataset
 from fairrec_core.errors import ConfigError
 from fairrec_core.models import BPR, load_checkpoint
-from fairrec_core.training import (EarlyStopping, PairSampler, TrainConfig, resolve_device,
-                                   train)
+from fairrec_core.training import (
+    EarlyStopping,
+    PairSampler,
+    TrainConfig,
+    resolve_device,
+    train,
+)
 from tests.test_models_base import tiny_data
 
 
@@ -185,7 +190,7 @@ def test_no_validation_users_is_a_recorded_warning(tiny):
 
 
 def _cli(argv):
-    from fairrec_core import cli_train
+    from fairrec_core.cli import train as cli_train
 
     parser = argparse.ArgumentParser(prog="fairrec")
     cli_train.add_parser(parser.add_subparsers(dest="command"))

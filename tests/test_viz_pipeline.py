@@ -11,15 +11,17 @@ import plotly.graph_objects as go
 import pytest
 
 from fairrec_core.config_sections import RerankConfig
+from fairrec_core.dashboard import data_session as ds
+from fairrec_core.dashboard import fairness_session as fs
+from fairrec_core.dashboard import pipeline_session as ps
+from fairrec_core.dashboard import training_session as ts
+from fairrec_core.dashboard import whatif_session as ws
 from fairrec_core.errors import ConfigError
 from fairrec_core.metrics import USER_METRICS
 from fairrec_core.metrics.definitions import DEFINITIONS, metric_help, metric_label
-from fairrec_core.viz import data_session as ds
-from fairrec_core.viz import fairness_charts as fc
 from fairrec_core.models import checkpoint_archive
-from fairrec_core.viz import pipeline_session as ps
+from fairrec_core.viz import fairness_charts as fc
 from fairrec_core.viz import tradeoff_charts as tc
-from fairrec_core.viz import whatif_session as ws
 from fairrec_core.viz.colors import UNKNOWN_COLOR, group_colors
 
 
@@ -29,7 +31,7 @@ def session():
     state: dict = {ds.FILES: ds.sample_files()}
     ds.refresh(state)
     config = ps.train_settings(state, model="popularity", k=10)
-    ps.train(state, dataclasses.replace(config, metrics=dataclasses.replace(config.metrics,
+    ts.train(state, dataclasses.replace(config, metrics=dataclasses.replace(config.metrics,
                                                                             n_boot=50)))
     return state
 
@@ -54,7 +56,7 @@ def test_sync_drops_what_depended_on_changed_inputs(session):
     assert "data changed" in ps.dropped_reason(state, ps.MODEL)
 
     state = dict(session)
-    ps.apply_lists(state, state[ps.LISTS].ids[:, ::-1], label="reversed",
+    fs.apply_lists(state, state[ps.LISTS].ids[:, ::-1], label="reversed",
                    provenance={"source": "test"})
     assert ps.FAIRNESS not in state
     assert "reversed" in ps.dropped_reason(state, ps.FAIRNESS)
@@ -64,7 +66,7 @@ def test_sync_drops_what_depended_on_changed_inputs(session):
 
 def test_fairness_settings_from_choices(session):
     state = dict(session)
-    metrics, thresholds = ps.fairness_settings(state, users=["gender"], items=["category"],
+    metrics, thresholds = fs.fairness_settings(state, users=["gender"], items=["category"],
                                                intersect=["age", "activity"], ratio_fail=0.7,
                                                ratio_warn=0.85, provider_basis="catalog")
     assert metrics.user_groupings == ["gender", "age"]  # the intersection's part is audited too
@@ -72,9 +74,9 @@ def test_fairness_settings_from_choices(session):
     assert (thresholds.ratio_fail, thresholds.provider_ratio_warn) == (0.7, 0.85)
     assert thresholds.provider_basis == "catalog"
     with pytest.raises(ConfigError, match="at least two"):
-        ps.fairness_settings(state, users=[], items=[], intersect=["age"])
+        fs.fairness_settings(state, users=[], items=[], intersect=["age"])
     with pytest.raises(ConfigError, match="fail"):
-        ps.fairness_settings(state, users=[], items=[], ratio_fail=0.9, ratio_warn=0.8)
+        fs.fairness_settings(state, users=[], items=[], ratio_fail=0.9, ratio_warn=0.8)
 
 
 def test_train_settings_fill_the_config_sections(session):

@@ -26,9 +26,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from fairrec_core.dashboard import pipeline_session as ps
+from fairrec_core.dashboard import report_session as rs
 from fairrec_core.report import render
-from fairrec_core.viz import pipeline_session as ps
-from fairrec_core.viz import report_session as rs
 from tests.report_helpers import SAMPLE, fairrec_audit
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")

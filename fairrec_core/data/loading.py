@@ -17,9 +17,18 @@ from fairrec_core.data.checks import check_ratings, check_threshold, confusable_
 from fairrec_core.data.dataset import Dataset
 from fairrec_core.data.parquet import is_parquet, locate_part_rows, read_parquet
 from fairrec_core.data.reading import MAX_UPLOAD_BYTES, RawTable, as_float, read_csv
-from fairrec_core.data.schema import ColumnMapping, columns_hint, detect_roles, resolve_overrides
-from fairrec_core.data.side_tables import (build_items, build_recommendations,
-                                          flag_unknown, positions)
+from fairrec_core.data.schema import (
+    ColumnMapping,
+    columns_hint,
+    detect_roles,
+    resolve_overrides,
+)
+from fairrec_core.data.side_tables import (
+    build_items,
+    build_recommendations,
+    flag_unknown,
+    positions,
+)
 from fairrec_core.data.timestamps import read_timestamps, timestamp_issues
 from fairrec_core.data.validation import Issue, ValidationReport, example_rows
 from fairrec_core.errors import ConfigError

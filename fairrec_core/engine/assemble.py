@@ -18,11 +18,22 @@ from fairrec_core.metrics.beyond import gini
 from fairrec_core.metrics.bootstrap import percentile_interval
 from fairrec_core.metrics.checks import run_checks
 from fairrec_core.metrics.groups import GroupComparison, Grouping, item_group_shares
-from fairrec_core.metrics.result import (_CATALOGUE_NOTE, ACTIVITY, ITEM_GROUP_COLUMNS,
-                                         OVERALL_COLUMNS, POPULARITY, USER_GAP_COLUMNS,
-                                         USER_GROUP_COLUMNS, USER_METRICS, FairnessResult,
-                                         _gap_rows, _group_rows, _igf_row, _item_rows,
-                                         _lorenz)
+from fairrec_core.metrics.result import (
+    _CATALOGUE_NOTE,
+    ACTIVITY,
+    ITEM_GROUP_COLUMNS,
+    OVERALL_COLUMNS,
+    POPULARITY,
+    USER_GAP_COLUMNS,
+    USER_GROUP_COLUMNS,
+    USER_METRICS,
+    FairnessResult,
+    _gap_rows,
+    _group_rows,
+    _igf_row,
+    _item_rows,
+    _lorenz,
+)
 
 from .partials import Partial
 

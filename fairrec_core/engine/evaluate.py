@@ -15,8 +15,12 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from fairrec_core.metrics._validate import (MetricsInputError, as_binary_csr, as_top_k,
-                                            check_k)
+from fairrec_core.metrics._validate import (
+    MetricsInputError,
+    as_binary_csr,
+    as_top_k,
+    check_k,
+)
 from fairrec_core.metrics.beyond import head_items
 from fairrec_core.metrics.checks import Thresholds
 from fairrec_core.metrics.exposure import position_weights
@@ -135,13 +139,13 @@ def evaluate_dataset(dataset, split, top_k, metrics, *, thresholds: Thresholds |
                      ) -> FairnessResult:
     """The metrics stage on the partitioned engine (``fairrec audit --engine ray``).
 
-    Groupings are resolved as :func:`fairrec_core.evaluation.evaluate` resolves
+    Groupings are resolved as :func:`fairrec_core.pipeline.evaluation.evaluate` resolves
     them; the users' own ids seed their bootstrap weights.
 
     Parameters
     ----------
     dataset, split, top_k
-        As for :func:`fairrec_core.evaluation.evaluate`.
+        As for :func:`fairrec_core.pipeline.evaluation.evaluate`.
     metrics : MetricsConfig
     thresholds : Thresholds, optional
     seed : int
@@ -150,8 +154,11 @@ def evaluate_dataset(dataset, split, top_k, metrics, *, thresholds: Thresholds |
     fault_marker : str, optional
         Testing hook (a worker kills itself once).
     """
-    from fairrec_core.evaluation import (default_user_groupings, item_grouping_columns,
-                                         item_labels)
+    from fairrec_core.pipeline.evaluation import (
+        default_user_groupings,
+        item_grouping_columns,
+        item_labels,
+    )
 
     mc = metrics
     users = (default_user_groupings(dataset) if mc.user_groupings is None

@@ -22,8 +22,13 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from fairrec_core.metrics.beyond import (list_lengths, user_aplt, user_arp,
-                                         user_miscalibration, user_novelty)
+from fairrec_core.metrics.beyond import (
+    list_lengths,
+    user_aplt,
+    user_arp,
+    user_miscalibration,
+    user_novelty,
+)
 from fairrec_core.metrics.exposure import exposure_from_lists, user_group_exposure
 from fairrec_core.metrics.groups import _num_den, item_group_merit
 from fairrec_core.metrics.ranking import hit_matrix, metrics_from_hits

@@ -22,7 +22,11 @@ import numpy as np
 from fairrec_core.explain.drivers import disparity_drivers, user_features
 from fairrec_core.explain.history import HistoryValue, explain_history
 from fairrec_core.explain.result import Explanation, ExplanationError
-from fairrec_core.explain.text import ItemTextAttribution, TextExplainer, explain_item_text
+from fairrec_core.explain.text import (
+    ItemTextAttribution,
+    TextExplainer,
+    explain_item_text,
+)
 
 __all__ = ["Explanation", "ExplanationError", "HistoryValue", "ItemTextAttribution",
            "TextExplainer", "disparity_drivers", "explain_history",

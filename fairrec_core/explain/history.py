@@ -32,8 +32,13 @@ import time
 
 import numpy as np
 
-from fairrec_core.explain._common import (check_fitted, check_model_matches, item_label,
-                                          ordered_history, resolve_id)
+from fairrec_core.explain._common import (
+    check_fitted,
+    check_model_matches,
+    item_label,
+    ordered_history,
+    resolve_id,
+)
 from fairrec_core.explain.result import Explanation, ExplanationError, history_summary
 
 #: Histories up to this length are explained exactly (2^H coalitions).

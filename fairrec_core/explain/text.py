@@ -35,8 +35,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from fairrec_core.errors import CapabilityError
-from fairrec_core.explain._common import (check_fitted, check_model_matches, item_label,
-                                          resolve_id)
+from fairrec_core.explain._common import (
+    check_fitted,
+    check_model_matches,
+    item_label,
+    resolve_id,
+)
 from fairrec_core.explain.result import Explanation, ExplanationError
 
 METHODS = ("lime", "shap")

@@ -7,10 +7,15 @@ differentiable terms and the :class:`FairnessObjective` a trainer applies;
 :func:`train_grid` trains a λ_train grid and tabulates the trade-off.
 """
 
-from fairrec_core.config_sections import FairnessConfig
 from fairrec_core.fairtrain.grid import DEFAULT_LAMBDAS, train_grid
-from fairrec_core.fairtrain.spec import (TERMS, ResolvedFairness, as_fairness_config,
-                                         parse_fairness, resolve_fairness)
+from fairrec_core.fairtrain.spec import (
+    TERMS,
+    FairnessConfig,
+    ResolvedFairness,
+    as_fairness_config,
+    parse_fairness,
+    resolve_fairness,
+)
 
 
 def __getattr__(name):

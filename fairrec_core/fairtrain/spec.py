@@ -21,8 +21,38 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from fairrec_core.config_sections import FairnessConfig
 from fairrec_core.errors import ConfigError
+
+
+@dataclass
+class FairnessConfig:
+    """A fairness term added to the training loss, weighted by λ_train (DESIGN.md §10.3).
+
+    See :mod:`fairrec_core.fairtrain` for the exact terms; ``fairrec train
+    --fairness user-loss:gender --fairness-weight 0.5`` builds the same object.
+    """
+
+    #: ``user-loss`` (spread of per-group mean BPR loss), ``item-exposure`` (soft
+    #: exposure shortfall of a protected item group) or ``adversary`` (gradient reversal).
+    term: str = "user-loss"
+    #: User attribute (user-loss, adversary; ``activity`` too) or item grouping
+    #: (item-exposure; ``popularity`` too).
+    attribute: str = ""
+    #: item-exposure: the protected group; None = fewest training interactions per item.
+    protected: str | None = None
+    #: λ_train, 0 or more; 0 trains exactly the plain model.
+    weight: float = 1.0
+    #: item-exposure: parity against the ``catalog`` share or the training ``merit`` share.
+    target: str = "catalog"
+    #: item-exposure: softmax temperature of the soft exposure.
+    temperature: float = 1.0
+    #: item-exposure: sampled candidate items per batch.
+    candidates: int = 128
+    #: adversary: hidden units of its MLP (0 = logistic regression).
+    hidden: int = 32
+
+    def _check(self, where: str) -> None:
+        check_fairness_config(self, where)
 
 TERMS = ("user-loss", "item-exposure", "adversary")
 TARGETS = ("catalog", "merit")

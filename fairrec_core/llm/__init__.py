@@ -15,9 +15,14 @@
 Nothing here imports torch or transformers at import time.
 """
 
-from fairrec_core.llm.leakage import LeakageResult, leakage_auc, model_leakage, user_vectors
+from fairrec_core.llm.leakage import (
+           LeakageResult,
+           leakage_auc,
+           model_leakage,
+           user_vectors,
+)
 from fairrec_core.llm.probe import AttributeProbe, ProbeResult, run_probe
-from fairrec_core.llm.profile import ProfileTemplate, Profiles, render_profiles
+from fairrec_core.llm.profile import Profiles, ProfileTemplate, render_profiles
 from fairrec_core.llm.similarity import list_similarities, snsr_snsv
 
 __all__ = ["AttributeProbe", "LeakageResult", "ProbeResult", "ProfileTemplate", "Profiles",

@@ -290,7 +290,11 @@ def summarise_attribute(attribute: str, neutral: np.ndarray, by_value: dict, *, 
     strata : numpy.ndarray of int, optional
         Bootstrap strata per row.
     """
-    from fairrec_core.metrics.bootstrap import derive_rng, percentile_interval, resampled_sums
+    from fairrec_core.metrics.bootstrap import (
+        derive_rng,
+        percentile_interval,
+        resampled_sums,
+    )
 
     values = list(by_value)
     sims = {v: list_similarities(by_value[v], neutral) for v in values}

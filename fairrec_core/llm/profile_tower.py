@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from fairrec_core.errors import ConfigError
-from fairrec_core.llm.profile import ProfileTemplate, Profiles, render_profiles
+from fairrec_core.llm.profile import Profiles, ProfileTemplate, render_profiles
 from fairrec_core.models.two_tower import TextTwoTower
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from fairrec_core.errors import ConfigError, NotFittedError
-from fairrec_core.llm.profile import ProfileTemplate, Profiles
+from fairrec_core.llm.profile import Profiles, ProfileTemplate
 
 DEFAULT_PROMPT = ("I am a customer of an online shop. About me: {profile} Please recommend a "
                   "product that you think I might like. Please answer with the product title "

@@ -14,15 +14,41 @@ re-ranking sweeps.
 """
 
 from ._validate import MetricsInputError
-from .beyond import (aplt, arp, coverage, gini, head_items, item_popularity, miscalibration,
-                     novelty, user_activity)
+from .beyond import (
+                     aplt,
+                     arp,
+                     coverage,
+                     gini,
+                     head_items,
+                     item_popularity,
+                     miscalibration,
+                     novelty,
+                     user_activity,
+)
 from .bootstrap import bootstrap_group_means, bootstrap_shares, percentile_interval
 from .checks import Check, Thresholds, run_checks
 from .exposure import EXPOSURE_MODELS, item_exposure, position_weights
-from .groups import (GroupComparison, Grouping, ProviderShares, activity_grouping,
-                     compare_groups, group_means, igf, intersect, item_group_shares,
-                     make_grouping, metric_frame, provider_shares, ugf)
-from .ranking import RANKING_METRICS, RankingResult, iter_ranking_metrics, ranking_metrics
+from .groups import (
+                     GroupComparison,
+                     Grouping,
+                     ProviderShares,
+                     activity_grouping,
+                     compare_groups,
+                     group_means,
+                     igf,
+                     intersect,
+                     item_group_shares,
+                     make_grouping,
+                     metric_frame,
+                     provider_shares,
+                     ugf,
+)
+from .ranking import (
+                     RANKING_METRICS,
+                     RankingResult,
+                     iter_ranking_metrics,
+                     ranking_metrics,
+)
 from .result import USER_METRICS, FairnessResult, evaluate_lists
 
 __all__ = [

@@ -13,8 +13,13 @@ import math
 import numpy as np
 import scipy.sparse as sp
 
-from ._validate import (DEFAULT_BATCH_SIZE, MetricsInputError, as_binary_csr, as_top_k,
-                        batches)
+from ._validate import (
+    DEFAULT_BATCH_SIZE,
+    MetricsInputError,
+    as_binary_csr,
+    as_top_k,
+    batches,
+)
 from .exposure import position_weights, user_group_exposure
 from .groups import make_grouping
 

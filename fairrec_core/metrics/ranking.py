@@ -25,8 +25,14 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ._validate import (DEFAULT_BATCH_SIZE, MetricsInputError, as_binary_csr, as_top_k,
-                        batches, check_k)
+from ._validate import (
+    DEFAULT_BATCH_SIZE,
+    MetricsInputError,
+    as_binary_csr,
+    as_top_k,
+    batches,
+    check_k,
+)
 
 #: Column order of :attr:`RankingResult.per_user`; part of the stable API.
 RANKING_METRICS: tuple[str, ...] = ("precision", "recall", "hr", "mrr", "ndcg", "ap")

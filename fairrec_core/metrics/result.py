@@ -16,17 +16,45 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._validate import (DEFAULT_BATCH_SIZE, MetricsInputError, as_binary_csr, as_top_k,
-                        check_k)
-from .beyond import (coverage_from_lists, gini, head_items, list_lengths, user_aplt, user_arp,
-                     user_miscalibration, user_novelty)
-from .bootstrap import (derive_rng, gap_band, gap_samples, min_ratio_band, percentile_interval,
-                        resampled_sums)
+from ._validate import (
+    DEFAULT_BATCH_SIZE,
+    MetricsInputError,
+    as_binary_csr,
+    as_top_k,
+    check_k,
+)
+from .beyond import (
+    coverage_from_lists,
+    gini,
+    head_items,
+    list_lengths,
+    user_aplt,
+    user_arp,
+    user_miscalibration,
+    user_novelty,
+)
+from .bootstrap import (
+    derive_rng,
+    gap_band,
+    gap_samples,
+    min_ratio_band,
+    percentile_interval,
+    resampled_sums,
+)
 from .checks import Thresholds, run_checks
 from .exposure import exposure_from_lists, position_weights
-from .groups import (ENGINES, GroupComparison, Grouping, _num_den, activity_grouping,
-                     compare_groups, intersect, make_grouping, popularity_grouping,
-                     provider_shares_validated)
+from .groups import (
+    ENGINES,
+    GroupComparison,
+    Grouping,
+    _num_den,
+    activity_grouping,
+    compare_groups,
+    intersect,
+    make_grouping,
+    popularity_grouping,
+    provider_shares_validated,
+)
 from .ranking import RANKING_METRICS, ranking_metrics_validated
 
 #: Per-user metrics reported overall and per user group (in this order).

@@ -22,10 +22,19 @@ import torch
 MAX_PREFIX_BYTES = 2 << 30
 
 
-def _layers(encoder):
-    from fairrec_core.models.two_tower import _transformer_layers
+def transformer_layers(model):
+    """The ModuleList holding the model's ``num_hidden_layers`` blocks."""
+    from torch import nn
 
-    return _transformer_layers(encoder)
+    n = getattr(model.config, "num_hidden_layers", None)
+    for _, mod in model.named_modules():
+        if isinstance(mod, nn.ModuleList) and n is not None and len(mod) == n:
+            return mod
+    return None
+
+
+def _layers(encoder):
+    return transformer_layers(encoder)
 
 
 def supports_split(encoder, n_items: int, width: int) -> bool:

@@ -124,9 +124,14 @@ class BPR(TorchRecommender):
                          item_bias=bool(self.item_bias)).to(device)
 
     def _fit(self, dataset, split, train, *, callbacks) -> None:
-        from fairrec_core.training import (PairSampler, PairwiseTask, TrainConfig,
-                                           seed_everything, train as run_training,
-                                           validation_data)
+        from fairrec_core.training import (
+            PairSampler,
+            PairwiseTask,
+            TrainConfig,
+            seed_everything,
+            validation_data,
+        )
+        from fairrec_core.training import train as run_training
 
         device = self._resolve_device()
         # Bad fairness settings fail here, before anything is built or trained.

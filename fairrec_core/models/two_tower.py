@@ -111,11 +111,21 @@ class TextTwoTower(TwoTowerInterface, TorchRecommender):
     def _fit(self, dataset, split, train, *, callbacks) -> None:
         import torch
 
-        from fairrec_core.models.encoders import (DEFAULT_CACHE, EmbeddingCache, encode_texts,
-                                                  get_encoder, resolve_encoder)
-        from fairrec_core.training import (PairSampler, PairwiseTask, TrainConfig,
-                                           seed_everything, train as run_training,
-                                           validation_data)
+        from fairrec_core.models.encoders import (
+            DEFAULT_CACHE,
+            EmbeddingCache,
+            encode_texts,
+            get_encoder,
+            resolve_encoder,
+        )
+        from fairrec_core.training import (
+            PairSampler,
+            PairwiseTask,
+            TrainConfig,
+            seed_everything,
+            validation_data,
+        )
+        from fairrec_core.training import train as run_training
 
         self._check_params()
         device = self._resolve_device()
@@ -171,7 +181,9 @@ class TextTwoTower(TwoTowerInterface, TorchRecommender):
 
         if not supports_split(encoder, tokens[0].shape[0], tokens[0].shape[1]):
             return
-        n_layers = len(_transformer_layers(encoder))
+        from fairrec_core.models._split_encoder import transformer_layers
+
+        n_layers = len(transformer_layers(encoder))
         start = n_layers - min(int(self.top_layers), n_layers)
         t0 = time.perf_counter()
         states = prefix_states(encoder.to(device), tokens[0].to(device), tokens[1].to(device),
@@ -295,7 +307,9 @@ def _trainable_copy(base, mode: str, top_layers: int):
         return enc
     for p in enc.parameters():
         p.requires_grad_(False)
-    layers = _transformer_layers(enc)
+    from fairrec_core.models._split_encoder import transformer_layers
+
+    layers = transformer_layers(enc)
     if layers is None:
         raise ConfigError("Could not find the transformer layers of this encoder to fine-tune "
                           "its top layers; use mode='all' or mode='frozen'.")
@@ -303,17 +317,6 @@ def _trainable_copy(base, mode: str, top_layers: int):
         for p in layer.parameters():
             p.requires_grad_(True)
     return enc
-
-
-def _transformer_layers(model):
-    """The ModuleList holding the model's ``num_hidden_layers`` blocks."""
-    from torch import nn
-
-    n = getattr(model.config, "num_hidden_layers", None)
-    for _, mod in model.named_modules():
-        if isinstance(mod, nn.ModuleList) and n is not None and len(mod) == n:
-            return mod
-    return None
 
 
 def _tokens(tokenizer, texts, max_length):

@@ -10,8 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from fairrec_core.report.result import (SCHEMA_VERSION, AuditResult, load_schema,
-                                        validate_json)
+from fairrec_core.report.result import (
+    SCHEMA_VERSION,
+    AuditResult,
+    load_schema,
+    validate_json,
+)
 
 #: File names written by :func:`write_report`.
 FILES = {"html": "report.html", "pdf": "report.pdf", "json": "report.json", "csv": "tables"}

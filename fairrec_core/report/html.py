@@ -15,6 +15,7 @@ import html
 import secrets
 from collections.abc import Sequence
 
+from fairrec_core.report import blocks as B
 from fairrec_core.report import content as C
 from fairrec_core.report import text as T
 
@@ -73,32 +74,32 @@ class _Renderer:
         self.charts: list[tuple[str, str]] = []
 
     def block(self, b) -> str:
-        if isinstance(b, C.Para):
+        if isinstance(b, B.Para):
             cls = f' class="{e(b.style)}"' if b.style else ""
             return f"<p{cls}>{e(b.text)}</p>"
-        if isinstance(b, C.Heading):
+        if isinstance(b, B.Heading):
             return f"<h3>{e(b.text)}</h3>"
-        if isinstance(b, C.Verdict):
+        if isinstance(b, B.Verdict):
             color = T.STATUS_COLORS[b.status]
             return (f'<div class="verdict" style="background:{color}">'
                     f"{e(b.sentence)}</div>")
-        if isinstance(b, C.Table):
+        if isinstance(b, B.Table):
             return self.table(b)
-        if isinstance(b, C.Chart):
+        if isinstance(b, B.Chart):
             fig = b.figure()
             if fig is None:
                 return ""
             div = f"chart-{len(self.charts) + 1}"
             self.charts.append((div, _json_for_script(fig)))
             return f'<div class="chart" id="{div}" data-chart="{e(b.key)}"></div>'
-        if isinstance(b, C.Definitions):
+        if isinstance(b, B.Definitions):
             items = "".join(f"<dt>{e(t)}</dt><dd>{e(d)}</dd>" for t, d in b.items)
             return f"<dl>{items}</dl>"
-        if isinstance(b, C.Pre):
+        if isinstance(b, B.Pre):
             return f"<pre>{e(b.text)}</pre>"
         raise TypeError(f"unknown block {type(b).__name__}")
 
-    def table(self, t: C.Table) -> str:
+    def table(self, t: B.Table) -> str:
         head = "".join(f"<th>{e(h)}</th>" for h in t.headers)
         # A column is right-aligned when every cell in it is a number.
         numeric = [all(_numeric(r[j]) or r[j] in ("", "\u2014") for r in t.rows)

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
+from fairrec_core.report import blocks as B
 from fairrec_core.report import content as C
 from fairrec_core.report import text as T
 
@@ -89,12 +90,12 @@ class _Writer:
 
     def block(self, b) -> None:
         pdf = self.pdf
-        if isinstance(b, C.Para):
+        if isinstance(b, B.Para):
             color = {"note": (91, 103, 112), "warning": (178, 106, 0)}.get(b.style, (31, 41, 51))
             self.text(b.text, color=color)
-        elif isinstance(b, C.Heading):
+        elif isinstance(b, B.Heading):
             self.heading(b.text)
-        elif isinstance(b, C.Verdict):
+        elif isinstance(b, B.Verdict):
             pdf.set_fill_color(*_rgb(T.STATUS_COLORS[b.status]))
             pdf.set_text_color(255, 255, 255)
             pdf.set_font(FONT, "B", 12)
@@ -102,18 +103,18 @@ class _Writer:
                            padding=2)
             pdf.set_fill_color(255, 255, 255)
             pdf.ln(3)
-        elif isinstance(b, C.Table):
+        elif isinstance(b, B.Table):
             self.table(b)
-        elif isinstance(b, C.Chart):
+        elif isinstance(b, B.Chart):
             png = b.png()
             if png:
                 pdf.image(io.BytesIO(png), w=pdf.epw * 0.92)
                 pdf.ln(2)
-        elif isinstance(b, C.Definitions):
+        elif isinstance(b, B.Definitions):
             for term, definition in b.items:
                 self.text(term, bold=True, space=0.3)
                 self.text(definition, size=9)
-        elif isinstance(b, C.Pre):
+        elif isinstance(b, B.Pre):
             pdf.set_font(MONO, "", 7)
             pdf.set_text_color(31, 41, 51)
             pdf.set_fill_color(245, 247, 250)
@@ -123,7 +124,7 @@ class _Writer:
         else:
             raise TypeError(f"unknown block {type(b).__name__}")
 
-    def table(self, t: C.Table) -> None:
+    def table(self, t: B.Table) -> None:
         from fpdf.fonts import FontFace
 
         pdf = self.pdf

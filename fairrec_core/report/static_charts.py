@@ -11,8 +11,13 @@ import io
 import numpy as np
 import pandas as pd
 
-from fairrec_core.viz.audit_charts import (CATALOG_COLOR, MERIT_COLOR, MUTED_COLOR,
-                                           POINT_COLOR, REFERENCE_COLOR)
+from fairrec_core.viz.audit_charts import (
+    CATALOG_COLOR,
+    MERIT_COLOR,
+    MUTED_COLOR,
+    POINT_COLOR,
+    REFERENCE_COLOR,
+)
 from fairrec_core.viz.data_charts import ITEM_COLOR, USER_COLOR
 
 WIDTH, HEIGHT, DPI = 7.0, 3.0, 150

@@ -29,13 +29,29 @@ Typical use::
 
 from __future__ import annotations
 
-from .base import (Candidates, Reranker, RerankError, RerankResult, RerankWarning, check_k,
-                   check_lam)
+from .base import (
+    Candidates,
+    Reranker,
+    RerankError,
+    RerankResult,
+    RerankWarning,
+    check_k,
+    check_lam,
+)
 from .calibrated import Calibrated
 from .fair_topk import FairTopK, adjusted_mtable, fail_probability, mtable
 from .provider_greedy import ProviderExposure
-from .sweep import (DEFAULT_LAMBDAS, LambdaSearch, SweepResult, Target, TradeoffMetrics,
-                    fairness_objective, pareto_mask, smallest_lambda, sweep)
+from .sweep import (
+    DEFAULT_LAMBDAS,
+    LambdaSearch,
+    SweepResult,
+    Target,
+    TradeoffMetrics,
+    fairness_objective,
+    pareto_mask,
+    smallest_lambda,
+    sweep,
+)
 from .two_sided import TwoSided
 
 #: Registry: name -> re-ranker class.

@@ -31,8 +31,17 @@ import numpy as np
 from scipy.stats import binom
 
 from ._queues import GroupQueues
-from .base import (Reranker, RerankError, RerankWarning, State, as_grouping, infer_disadvantaged,
-                   item_codes, label_names, resolve_labels)
+from .base import (
+    Reranker,
+    RerankError,
+    RerankWarning,
+    State,
+    as_grouping,
+    infer_disadvantaged,
+    item_codes,
+    label_names,
+    resolve_labels,
+)
 
 
 def _check_table_args(k, p, alpha):

@@ -21,8 +21,15 @@ import warnings
 import numpy as np
 
 from ._queues import GroupQueues, choose, history_shares
-from .base import (Reranker, RerankError, RerankWarning, State, as_grouping, item_codes,
-                   resolve_labels)
+from .base import (
+    Reranker,
+    RerankError,
+    RerankWarning,
+    State,
+    as_grouping,
+    item_codes,
+    resolve_labels,
+)
 
 #: Ways to set P(c|u), the user's interest in each item group.
 PREFERENCES = ("history", "catalog", "uniform")

@@ -24,13 +24,31 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from fairrec_core.metrics.beyond import (coverage_from_lists, head_items, item_popularity,
-                                         user_activity, user_aplt)
+from fairrec_core.metrics.beyond import (
+    coverage_from_lists,
+    head_items,
+    item_popularity,
+    user_activity,
+    user_aplt,
+)
 from fairrec_core.metrics.exposure import position_weights
-from fairrec_core.metrics.groups import Grouping, activity_grouping, group_means, shares_table
+from fairrec_core.metrics.groups import (
+    Grouping,
+    activity_grouping,
+    group_means,
+    shares_table,
+)
 from fairrec_core.metrics.ranking import RANKING_METRICS, hit_matrix, metrics_from_hits
 
-from .base import Candidates, Reranker, RerankError, RerankResult, as_grouping, check_k, check_lam
+from .base import (
+    Candidates,
+    Reranker,
+    RerankError,
+    RerankResult,
+    as_grouping,
+    check_k,
+    check_lam,
+)
 
 #: Default λ grid: 21 points from 0 to 1.
 DEFAULT_LAMBDAS = tuple(round(x, 10) for x in np.linspace(0.0, 1.0, 21))

@@ -19,8 +19,19 @@ import warnings
 
 import numpy as np
 
-from .base import (Candidates, Reranker, RerankError, RerankWarning, State, as_grouping,
-                   infer_disadvantaged, item_codes, label_names, resolve_labels, user_codes)
+from .base import (
+    Candidates,
+    Reranker,
+    RerankError,
+    RerankWarning,
+    State,
+    as_grouping,
+    infer_disadvantaged,
+    item_codes,
+    label_names,
+    resolve_labels,
+    user_codes,
+)
 
 
 def topk_by_argmax(adj: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -4,9 +4,14 @@ Nothing here imports streamlit: the same figures can go into the HTML report,
 a notebook or a test.
 """
 
-from fairrec_core.viz.data_charts import (ITEM_COLOR, USER_COLOR, item_groups_figure,
-                                          long_tail_figure, user_activity_figure,
-                                          user_groups_figure)
+from fairrec_core.viz.data_charts import (
+                                          ITEM_COLOR,
+                                          USER_COLOR,
+                                          item_groups_figure,
+                                          long_tail_figure,
+                                          user_activity_figure,
+                                          user_groups_figure,
+)
 
 __all__ = ["ITEM_COLOR", "USER_COLOR", "item_groups_figure", "long_tail_figure",
            "user_activity_figure", "user_groups_figure"]

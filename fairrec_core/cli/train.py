@@ -8,18 +8,18 @@ import sys
 import warnings
 from pathlib import Path
 
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
+from fairrec_core.cli.common import EXIT_BAD_INPUT, EXIT_OK
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Register the ``train`` sub-command on ``subparsers``."""
-    from fairrec_core.cli import _add_data_args
+    from fairrec_core.cli.common import add_data_args
 
     p = subparsers.add_parser(
         "train", help="train a recommender and write a checkpoint",
         description="Load and validate the CSV exports, split them, train a model (progress "
                     "on stderr), report its test accuracy and write a checkpoint folder.")
-    _add_data_args(p)
+    add_data_args(p)
     from fairrec_core.models.registry import MODEL_NAMES
 
     p.add_argument("--model", choices=MODEL_NAMES, default="bpr")
@@ -149,7 +149,7 @@ class _ProgressBar:
 
 def run(args) -> int:
     """Carry out ``fairrec train``; returns the exit code."""
-    from fairrec_core.cli import _load
+    from fairrec_core.cli.common import load_data
     from fairrec_core.data import split_dataset
     from fairrec_core.errors import DataValidationError
     from fairrec_core.metrics.ranking import ranking_metrics
@@ -158,7 +158,7 @@ def run(args) -> int:
     # Model options (the fairness term among them) are checked before the data is read.
     params = _model_params(args)
     try:
-        ds = _load(args)
+        ds = load_data(args)
     except DataValidationError as exc:
         print(exc.report.format_text(), file=sys.stderr)
         return EXIT_BAD_INPUT

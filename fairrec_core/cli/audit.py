@@ -17,9 +17,8 @@ import time
 import traceback
 from pathlib import Path
 
+from fairrec_core.cli.common import EXIT_BAD_INPUT, EXIT_GATE, EXIT_OK
 from fairrec_core.errors import ConfigError
-
-EXIT_OK, EXIT_GATE, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -351,7 +350,7 @@ def run(args) -> int:
 
 
 def main(argv=None) -> int:
-    """Run ``audit`` as its own program (``python -m fairrec_core.cli_audit``)."""
+    """Run ``audit`` as its own program (``python -m fairrec_core.cli.audit``)."""
     parser = argparse.ArgumentParser(prog="fairrec audit")
     add_arguments(parser)
     return run(parser.parse_args(argv))

@@ -60,7 +60,6 @@ def collect(config, dataset, split, model, card: dict, lists: np.ndarray, fairne
     items = dataset.items
     titles = items["title"] if "title" in items else None
     provider = items["provider"] if "provider" in items else None
-    from fairrec_core.audit import sample_seed
 
     samples = []
     for g in groupings:
@@ -137,3 +136,10 @@ def _explain(config, dataset, split, model, card, samples):
     return (True, f"Explanations of {which} of each sampled user's list, computed by "
             "fairrec_core.explain (history attribution); each states its method and "
             "limits.", ", ".join(sorted(methods)))
+
+
+def sample_seed(seed: int, *keys: str) -> np.random.Generator:
+    """A generator seeded by ``seed`` and text keys (stable across runs, unlike ``hash``)."""
+    import zlib
+
+    return np.random.default_rng([int(seed)] + [zlib.crc32(k.encode()) for k in keys])

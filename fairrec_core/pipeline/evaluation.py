@@ -11,12 +11,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from fairrec_core.config_sections import MetricsConfig
 from fairrec_core.data.dataset import Dataset
 from fairrec_core.data.schema import likely_sensitive
 from fairrec_core.data.split import Split
 from fairrec_core.data.summary import MAX_GROUPS_SHOWN, item_groupings
 from fairrec_core.errors import ConfigError
-from fairrec_core.config_sections import MetricsConfig
 from fairrec_core.metrics import FairnessResult, Thresholds, evaluate_lists
 
 

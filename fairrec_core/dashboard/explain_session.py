@@ -2,7 +2,7 @@
 
 Explanations are computed only when the user asks and kept in
 ``state[pipeline_session.EXPLAIN]`` for the current model (a new model
-drops them, see :func:`~fairrec_core.viz.pipeline_session.use_model`):
+drops them, see :func:`~fairrec_core.dashboard.pipeline_session.use_model`):
 
 ``{"model_version": int, "results": {key: Explanation or error text},
 "text_explainer": TextExplainer or None}``
@@ -20,9 +20,9 @@ from collections.abc import MutableMapping
 import numpy as np
 import pandas as pd
 
+from fairrec_core.dashboard import data_session as ds
+from fairrec_core.dashboard import pipeline_session as ps
 from fairrec_core.errors import ConfigError
-from fairrec_core.viz import data_session as ds
-from fairrec_core.viz import pipeline_session as ps
 
 TEXT_METHODS = {"lime": "LIME", "shap": "SHAP"}
 TEXT_METHOD_HELP = ("LIME fits a local linear model over random subsets of the words; SHAP's "

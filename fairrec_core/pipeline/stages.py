@@ -1,5 +1,5 @@
 """The stages of :func:`fairrec_core.audit.run_audit`, one function each (the
-re-ranking stage is in :mod:`fairrec_core._audit_rerank`).
+re-ranking stage is in :mod:`fairrec_core.pipeline.rerank_stage`).
 
 The builders (:func:`build_split`, :func:`build_model`) take their config
 section and are what the dashboard calls too, so a stage is wired once.
@@ -49,7 +49,7 @@ def check_fit(config: AuditConfig, dataset) -> None:
 
     Checked right after loading, so a typo stops the audit before any training.
     """
-    from fairrec_core.evaluation import NEW_ITEMS
+    from fairrec_core.pipeline.evaluation import NEW_ITEMS
 
     mc = config.metrics
     users = list(dataset.users.columns)
@@ -156,7 +156,7 @@ class BaseLists:
 
 def recommend(config: AuditConfig, model) -> BaseLists:
     """The model's top-K for every user, and its candidates when a re-ranker needs them."""
-    from fairrec_core._audit_rerank import model_candidates
+    from fairrec_core.pipeline.rerank_stage import model_candidates
 
     k = config.metrics.k
     if k > model.n_items_:
@@ -177,13 +177,13 @@ def evaluate(config: AuditConfig, dataset, split, lists):
         return evaluate_dataset(dataset, split, lists, config.metrics,
                                 thresholds=config.thresholds, seed=config.seed,
                                 engine=config.engine)
-    from fairrec_core import evaluation
+    from fairrec_core.pipeline import evaluation
 
     return evaluation.evaluate(dataset, split, lists, config.metrics,
                                thresholds=config.thresholds, seed=config.seed)
 
 
 def sample_explanations(config, dataset, split, model, card, lists, fairness):
-    from fairrec_core.report.explanations import collect
+    from fairrec_core.pipeline.explanations import collect
 
     return collect(config, dataset, split, model, card, lists, fairness)

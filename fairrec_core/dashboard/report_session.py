@@ -1,9 +1,9 @@
 """The Report page's logic, free of streamlit: what can be audited, the session's
 AuditConfig, building the AuditResult with the same pipeline as ``fairrec audit``.
 
-Session keys read: those of :mod:`~fairrec_core.viz.data_session` (the
+Session keys read: those of :mod:`~fairrec_core.dashboard.data_session` (the
 Dataset, the mapping and reading options) and of
-:mod:`~fairrec_core.viz.pipeline_session` (split, model, lists and the
+:mod:`~fairrec_core.dashboard.pipeline_session` (split, model, lists and the
 session's config sections). Session key written: :data:`RESULT`, a
 ``(fingerprint, AuditResult)`` pair dropped as soon as its inputs change.
 """
@@ -18,8 +18,8 @@ from collections.abc import MutableMapping
 
 from fairrec_core.config import SECTIONS, AuditConfig
 from fairrec_core.config_sections import ModelConfig
-from fairrec_core.viz import data_session as ds
-from fairrec_core.viz import pipeline_session as ps
+from fairrec_core.dashboard import data_session as ds
+from fairrec_core.dashboard import pipeline_session as ps
 
 RESULT = "report_result"
 #: What the page can audit.
@@ -52,7 +52,7 @@ def session_config(state: MutableMapping, *, title: str | None = None,
     """The AuditConfig that reproduces the session's audit with ``fairrec audit``.
 
     A dump of the session's config sections
-    (:func:`~fairrec_core.viz.pipeline_session.settings`: split, model,
+    (:func:`~fairrec_core.dashboard.pipeline_session.settings`: split, model,
     metrics, thresholds, re-ranker, seed, as the Train, Fairness and What-if
     pages set them) plus the data section. File paths are the uploaded
     files' names: the downloaded TOML works when it is placed next to those

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from fairrec_core.report import text as T
-from fairrec_core.report.content import Chart, Heading, Para, Table, frame_rows
+from fairrec_core.report.blocks import Chart, Heading, Para, Table, frame_rows
 
 #: Item groups listed per grouping in the provider table (all are in the CSV).
 MAX_ITEM_ROWS = 15

@@ -10,9 +10,8 @@ import sys
 from pathlib import Path
 
 from fairrec_core import __version__
+from fairrec_core.cli.common import EXIT_BAD_INPUT, EXIT_OK, add_data_args, load_data
 from fairrec_core.errors import FairrecError
-
-EXIT_OK, EXIT_GATE, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,10 +37,11 @@ def _parser() -> argparse.ArgumentParser:
                        description="Check the CSV exports against the data contract, list "
                                    "every problem, and summarise the data. Exit 0 when "
                                    "usable, 2 on errors.")
-    _add_data_args(v)
+    add_data_args(v)
     v.add_argument("--json", action="store_true", help="print the report as JSON")
 
-    from fairrec_core import cli_audit, cli_train
+    from fairrec_core.cli import audit as cli_audit
+    from fairrec_core.cli import train as cli_train
 
     cli_train.add_parser(sub)
     cli_audit.add_parser(sub)
@@ -60,49 +60,12 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _add_data_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--interactions", required=True, type=Path, help="interactions CSV")
-    p.add_argument("--users", type=Path, help="users CSV (attributes)")
-    p.add_argument("--items", type=Path, help="items CSV (titles, categories, sellers)")
-    p.add_argument("--recommendations", type=Path, help="production top-K lists CSV")
-    p.add_argument("--map", action="append", default=[], metavar="ROLE=COLUMN",
-                   help="column mapping override, e.g. user=customer_no or "
-                        "items.provider=brand (repeatable)")
-    p.add_argument("--encoding", help="force a text encoding (utf-8, gbk, gb18030, ...)")
-    p.add_argument("--delimiter", help="force a delimiter: ',', 'tab', ';' or '|'")
-    p.add_argument("--rating-threshold", type=float,
-                   help="ratings at or above this are positives (default 4 on 1-5)")
-    p.add_argument("--drop-unknown-ids", action="store_true",
-                   help="drop rows naming users/items absent from the users/items files "
-                        "instead of stopping")
-    p.add_argument("--min-user-interactions", type=int, default=3)
-    p.add_argument("--max-mb", type=float, default=200,
-                   help="largest accepted file, MB (more than 0, at most 20,000)")
-
-
-def _load(args):
-    from fairrec_core.config_sections import LIMITS, check_range
-    from fairrec_core.data import load_dataset, parse_mapping_args
-
-    delimiter = {"tab": "\t", "\\t": "\t"}.get(args.delimiter, args.delimiter)
-    check_range(args.max_mb, 0, LIMITS["max_mb"], "--max-mb", low_open=True)
-    check_range(args.min_user_interactions, 0, LIMITS["min_user_interactions"],
-            "--min-user-interactions")
-    return load_dataset(
-        args.interactions, users=args.users, items=args.items,
-        recommendations=args.recommendations, mapping=parse_mapping_args(args.map),
-        encoding=args.encoding, delimiter=delimiter, rating_threshold=args.rating_threshold,
-        on_unknown_ids="drop" if args.drop_unknown_ids else "error",
-        min_user_interactions=args.min_user_interactions,
-        max_bytes=int(args.max_mb * 2**20))
-
-
 def cmd_validate(args) -> int:
     from fairrec_core.data import summarize
     from fairrec_core.errors import DataValidationError
 
     try:
-        ds = _load(args)
+        ds = load_data(args)
     except DataValidationError as exc:
         if args.json:
             print(json.dumps({"ok": False, "issues": exc.report.to_dicts()}, indent=2))
@@ -194,13 +157,13 @@ def _run_forwarding_signals(cmd, **popen_kw) -> int:
 
 
 def cmd_train(args) -> int:
-    from fairrec_core import cli_train
+    from fairrec_core.cli import train as cli_train
 
     return cli_train.run(args)
 
 
 def cmd_audit(args) -> int:
-    from fairrec_core import cli_audit
+    from fairrec_core.cli import audit as cli_audit
 
     return cli_audit.run(args)
 

@@ -19,10 +19,16 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fairrec_core.data import FILE_KINDS, LoadOutcome, RawTable, build_dataset, read_files
+from fairrec_core.bundled import sample_dir
+from fairrec_core.data import (
+    FILE_KINDS,
+    LoadOutcome,
+    RawTable,
+    build_dataset,
+    read_files,
+)
 from fairrec_core.data.schema import REQUIRED, ColumnMapping, detect_roles, roles_for
 from fairrec_core.data.summary import DataSummary
-from fairrec_core.bundled import sample_dir
 from fairrec_core.errors import ConfigError, FairrecError
 
 SAMPLE_DIR = sample_dir()

@@ -2,7 +2,7 @@
 
 Every surface re-ranks through this module: ``fairrec audit`` (via
 :func:`rerank_and_sweep`), the dashboard's What-if page
-(:mod:`fairrec_core.viz.whatif_session` calls :func:`model_candidates`,
+(:mod:`fairrec_core.dashboard.whatif_session` calls :func:`model_candidates`,
 :func:`build_reranker` and :func:`tradeoff_table`) and the Python API
 (:func:`fairrec_core.audit.run_audit`). So the candidates, the rule that
 infers the protected group (:func:`rerank_target`), the user grouping of the
@@ -96,8 +96,12 @@ def rerank_target(rerank: RerankConfig, metrics: MetricsConfig, thresholds, data
         The configured grouping has fewer than two groups, or a configured
         protected group is not one of its groups.
     """
-    from fairrec_core.evaluation import POPULARITY, item_labels, resolved_groupings
     from fairrec_core.metrics import provider_shares
+    from fairrec_core.pipeline.evaluation import (
+        POPULARITY,
+        item_labels,
+        resolved_groupings,
+    )
 
     if rerank.method == "calibrated":
         cats = dataset.items.get("category", pd.Series(dtype=object)).to_numpy()
@@ -300,6 +304,6 @@ def rerank_and_sweep(config: AuditConfig, dataset, split, model, base):
 
 
 def _user_groupings(config: AuditConfig, dataset) -> list[str]:
-    from fairrec_core.evaluation import resolved_groupings
+    from fairrec_core.pipeline.evaluation import resolved_groupings
 
     return resolved_groupings(dataset, config.metrics)[0]

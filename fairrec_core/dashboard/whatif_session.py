@@ -5,7 +5,7 @@ model's candidates, the re-ranker's preparation, the metrics adapter, the
 21-point sweep and the "before" numbers) and returns a :class:`WhatIf` that
 the session keeps (``pipeline_session.WHATIF``). It is driven by a
 :class:`~fairrec_core.config_sections.RerankConfig` and builds through
-:mod:`fairrec_core._audit_rerank`, the builders of ``fairrec audit``, so
+:mod:`fairrec_core.pipeline.rerank_stage`, the builders of ``fairrec audit``, so
 the lists applied here are the lists the exported ``audit.toml`` makes. :func:`whatif_view` is what
 the slider calls: one ``Reranker.run`` on the prepared state and one
 ``TradeoffMetrics.evaluate``, plus per-group before/after values, so that a
@@ -25,11 +25,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from fairrec_core import _audit_rerank as rr
 from fairrec_core.config_sections import RerankConfig
+from fairrec_core.dashboard import fairness_session as fs
+from fairrec_core.dashboard import pipeline_session as ps
 from fairrec_core.errors import ConfigError
-from fairrec_core.evaluation import POPULARITY
-from fairrec_core.viz import pipeline_session as ps
+from fairrec_core.pipeline import rerank_stage as rr
+from fairrec_core.pipeline.evaluation import POPULARITY
 
 #: Re-ranking methods the page offers, the config's default first: (label, what it does).
 METHODS = {
@@ -106,7 +107,7 @@ class WhatIfView:
 # ---------------------------------------------------------------------- choices
 def item_grouping_choices(dataset) -> list[str]:
     """Item groupings a re-ranker can work for: attributes with 2+ groups, and popularity."""
-    return ps.item_grouping_options(dataset) + [POPULARITY]
+    return fs.item_grouping_options(dataset) + [POPULARITY]
 
 
 def method_choices(dataset) -> list[str]:
@@ -122,7 +123,7 @@ def default_rerank(dataset) -> RerankConfig:
 
 def default_user_grouping(dataset) -> str:
     """The user grouping whose NDCG the page shows first: the first likely sensitive one."""
-    from fairrec_core.evaluation import default_user_groupings
+    from fairrec_core.pipeline.evaluation import default_user_groupings
 
     users = default_user_groupings(dataset)
     return users[0] if users else "activity"
@@ -137,8 +138,8 @@ def lam_label(method: str) -> str:
 
 def group_labels(dataset, split, name: str, *, head_share: float = 0.2) -> list[str]:
     """The groups of an item grouping, in the metrics engine's order."""
-    from fairrec_core.evaluation import item_labels
     from fairrec_core.metrics import make_grouping
+    from fairrec_core.pipeline.evaluation import item_labels
 
     labels = item_labels(dataset, split.train_matrix(), name, head_share=head_share)
     return list(make_grouping(labels, name=name).labels)
@@ -153,7 +154,7 @@ def build_whatif(state: MutableMapping, config: RerankConfig, *,
     ----------
     state : mutable mapping
         Holds the Dataset, Split, model and lists (see
-        :mod:`~fairrec_core.viz.pipeline_session`) and the session's
+        :mod:`~fairrec_core.dashboard.pipeline_session`) and the session's
         settings (metrics options and thresholds decide the inferred
         protected group, as in ``fairrec audit``).
     config : RerankConfig
@@ -245,7 +246,11 @@ def build_whatif(state: MutableMapping, config: RerankConfig, *,
 def _user_ndcg(tm, ids: np.ndarray, grouping) -> np.ndarray:
     """Mean NDCG@K per user group of ``grouping`` (NaN for groups without evaluable users)."""
     from fairrec_core.metrics import group_means
-    from fairrec_core.metrics.ranking import RANKING_METRICS, hit_matrix, metrics_from_hits
+    from fairrec_core.metrics.ranking import (
+        RANKING_METRICS,
+        hit_matrix,
+        metrics_from_hits,
+    )
 
     values = metrics_from_hits(hit_matrix(ids, tm.truth), tm.n_relevant, tm.k)
     means, _ = group_means(values[:, RANKING_METRICS.index("ndcg")], grouping)
@@ -386,5 +391,5 @@ def apply_to_audit(state: MutableMapping, wi: WhatIf, lam: float):
     provenance = {"source": "rerank", "model_version": wi.model_version,
                   "item_grouping": wi.item_grouping.name, "protected": list(wi.protected),
                   "protected_inferred": wi.protected_inferred, **res.provenance()}
-    return ps.apply_lists(state, res.ids, label=label, provenance=provenance,
+    return fs.apply_lists(state, res.ids, label=label, provenance=provenance,
                           rerank=dataclasses.replace(wi.config, lam=float(lam)))

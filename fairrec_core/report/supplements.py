@@ -4,7 +4,7 @@ reproducibility (see :mod:`fairrec_core.report.content`)."""
 from __future__ import annotations
 
 from fairrec_core.report import text as T
-from fairrec_core.report.content import Chart, Definitions, Heading, Para, Pre, Table
+from fairrec_core.report.blocks import Chart, Definitions, Heading, Para, Pre, Table
 
 
 # ---------------------------------------------------------------------- trade-off
