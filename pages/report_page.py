@@ -13,6 +13,7 @@ from fairrec_core.dashboard import report_session as rs
 from fairrec_core.errors import FairrecError
 from fairrec_core.metrics import Thresholds
 from fairrec_core.report import MIME, render
+from fairrec_core.report import blocks as B
 from fairrec_core.report import content as C
 from fairrec_core.report.text import SECTION_TITLES
 
@@ -96,26 +97,26 @@ st.subheader("Preview")
 for section in C.build_sections(result, config.report.sections):
     with st.expander(section.title, expanded=section.key == "scorecard"):
         for i, block in enumerate(section.blocks):
-            if isinstance(block, C.Verdict):
+            if isinstance(block, B.Verdict):
                 box = {"fail": st.error, "warn": st.warning, "pass": st.success}.get(
                     block.status, st.info)
                 box(rs.md_escape(block.sentence))
-            elif isinstance(block, C.Heading):
+            elif isinstance(block, B.Heading):
                 st.markdown(f"**{rs.md_escape(block.text)}**")
-            elif isinstance(block, C.Para):
+            elif isinstance(block, B.Para):
                 (st.caption if block.style == "note" else st.markdown)(rs.md_escape(block.text))
-            elif isinstance(block, C.Table):
+            elif isinstance(block, B.Table):
                 if block.rows:
                     frame = pd.DataFrame(block.rows, columns=[h or " " for h in block.headers])
                     st.dataframe(frame, hide_index=True, width="stretch")
                 if block.caption:
                     st.caption(rs.md_escape(block.caption))
-            elif isinstance(block, C.Chart):
+            elif isinstance(block, B.Chart):
                 fig = block.figure()
                 if fig is not None:
                     st.plotly_chart(fig, key=f"chart_{section.key}_{i}", width="stretch")
-            elif isinstance(block, C.Definitions):
+            elif isinstance(block, B.Definitions):
                 for term, text in block.items:
                     st.markdown(f"**{rs.md_escape(term)}** · {rs.md_escape(text)}")
-            elif isinstance(block, C.Pre):
+            elif isinstance(block, B.Pre):
                 st.code(block.text, language="toml")
