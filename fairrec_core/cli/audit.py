@@ -11,14 +11,15 @@ mistakes a crash for a tripped gate, an unexpected error).
 from __future__ import annotations
 
 import argparse
-import os
+import logging
 import sys
 import time
-import traceback
 from pathlib import Path
 
 from fairrec_core.cli.common import EXIT_BAD_INPUT, EXIT_GATE, EXIT_OK
 from fairrec_core.errors import ConfigError
+
+_log = logging.getLogger("fairrec.cli")
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -324,10 +325,10 @@ def run(args) -> int:
               file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as exc:  # never exit 1 by accident: 1 means "the gate tripped"
-        if os.environ.get("FAIRREC_DEBUG"):
-            traceback.print_exc()
+        _log.exception("the audit stopped unexpectedly")
         print(f"fairrec audit: error: the audit stopped unexpectedly ({type(exc).__name__}: "
-              f"{exc}). Set FAIRREC_DEBUG=1 for the traceback.", file=sys.stderr)
+              f"{exc}). Set FAIRREC_DEBUG=1 (or FAIRREC_LOG_FILE=PATH) for the traceback.",
+              file=sys.stderr)
         return EXIT_BAD_INPUT
     print(verdict_sentence(result.verdict))
     print(f"Report written to {args.out} in {time.perf_counter() - t0:.1f} s:")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -172,7 +173,26 @@ COMMANDS = {"validate": cmd_validate, "sample-data": cmd_sample_data, "train": c
             "audit": cmd_audit, "app": cmd_app}
 
 
+def _configure_logging() -> None:
+    """Where the CLI's logged tracebacks go: stderr with FAIRREC_DEBUG=1, a file with
+    FAIRREC_LOG_FILE=PATH, otherwise nowhere (the user reads the plain message)."""
+    log = logging.getLogger("fairrec")
+    if log.handlers:
+        return
+    fmt = logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s")
+    if os.environ.get("FAIRREC_DEBUG"):
+        handler: logging.Handler = logging.StreamHandler(sys.stderr)
+    elif os.environ.get("FAIRREC_LOG_FILE"):
+        handler = logging.FileHandler(os.environ["FAIRREC_LOG_FILE"], encoding="utf-8")
+    else:
+        handler = logging.NullHandler()
+    handler.setFormatter(fmt)
+    log.addHandler(handler)
+    log.propagate = False
+
+
 def main(argv=None) -> int:
+    _configure_logging()
     parser = _parser()
     args = parser.parse_args(argv)
     if not args.command:
@@ -185,6 +205,12 @@ def main(argv=None) -> int:
         return EXIT_BAD_INPUT
     except OSError as exc:
         print(f"fairrec: error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # a plain sentence for the user, the traceback for the log
+        logging.getLogger("fairrec.cli").exception("fairrec %s failed", args.command)
+        print(f"fairrec: error: {args.command} stopped unexpectedly ({type(exc).__name__}: "
+              f"{exc}). Set FAIRREC_DEBUG=1 (or FAIRREC_LOG_FILE=PATH) for the traceback.",
+              file=sys.stderr)
         return EXIT_BAD_INPUT
 
 

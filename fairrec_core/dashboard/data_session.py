@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,8 @@ from fairrec_core.data import (
 from fairrec_core.data.schema import REQUIRED, ColumnMapping, detect_roles, roles_for
 from fairrec_core.data.summary import DataSummary
 from fairrec_core.errors import ConfigError, FairrecError
+
+_log = logging.getLogger("fairrec.dashboard")
 
 SAMPLE_DIR = sample_dir()
 AUTOLOAD_ENV = "FAIRREC_AUTOLOAD_SAMPLE"
@@ -259,6 +262,7 @@ def refresh(state: MutableMapping, *, reader: Reader = read_table) -> None:
         except FairrecError as exc:
             state[LOAD_ERROR] = str(exc)
         except Exception as exc:  # the dashboard shows a message, never a traceback
+            _log.exception("reading the uploaded files failed")
             state[LOAD_ERROR] = (
                 f"Reading the files failed unexpectedly ({type(exc).__name__}: {exc}). "
                 "Re-save the files as UTF-8 CSV and try again; if it persists, report it "

@@ -50,6 +50,7 @@ is never reused within a session.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -62,6 +63,8 @@ from fairrec_core.dashboard import data_session as ds
 from fairrec_core.errors import FairrecError
 from fairrec_core.metrics import Thresholds
 from fairrec_core.models.registry import MODEL_LABELS
+
+_log = logging.getLogger("fairrec.dashboard")
 
 SPLIT = "pipeline_split"
 MODEL = "pipeline_model"
@@ -82,12 +85,9 @@ FINETUNE_LABELS = {"frozen": "Frozen encoder (CPU-friendly)",
                    "top": "Fine-tune the top layers (GPU recommended)",
                    "all": "Fine-tune the whole encoder (GPU recommended)"}
 
-__all__ = ["CONFIG", "FairnessRun", "MODEL_LABELS", "ModelInfo", "TopKLists", "accuracy_rows",
-           "apply_lists", "compute_fairness", "device_summary", "drop", "dropped_reason",
-           "fairness_choices", "fairness_settings", "guarded", "item_grouping_options",
-           "item_titles", "load_checkpoint_into", "make_split", "md", "next_version",
-           "restore_model_lists", "settings", "sync", "train",
-           "train_settings", "update_settings", "use_model"]
+__all__ = ["CONFIG", "FairnessRun", "MODEL_LABELS", "ModelInfo", "TopKLists", "drop",
+           "dropped_reason", "guarded", "item_titles", "md", "next_version", "settings", "sync",
+           "train_settings", "update_settings"]
 
 
 # ---------------------------------------------------------------------- objects
@@ -317,6 +317,7 @@ def guarded(state: MutableMapping, error_key: str, fn: Callable, *args, **kwargs
     except FairrecError as exc:
         state[error_key] = str(exc)
     except Exception as exc:  # a callback's exception would reach the user as a traceback
+        _log.exception("dashboard action %s failed", getattr(fn, "__name__", fn))
         state[error_key] = (f"Something went wrong ({type(exc).__name__}: {exc}). Check the "
                             "settings and try again; if it persists, retrain the model.")
     return None

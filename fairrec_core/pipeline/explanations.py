@@ -23,12 +23,15 @@ limits in plain words).
 from __future__ import annotations
 
 import importlib
+import logging
 
 import numpy as np
 import pandas as pd
 
 from fairrec_core.errors import ConfigError
 from fairrec_core.metrics.groups import INTERSECTION_SEP, UNKNOWN
+
+_log = logging.getLogger("fairrec.pipeline")
 
 EXPLAINER = ("fairrec_core.explain", "explain_recommendations")
 
@@ -125,6 +128,7 @@ def _explain(config, dataset, split, model, card, samples):
     try:
         out = explain(model, dataset, split, users, items, seed=config.seed)
     except Exception as exc:  # an explainer failing must not sink the whole audit
+        _log.exception("explanation sampling failed")
         return False, f"Not available: the explanation module failed ({exc}).", None
     methods = set()
     for e, expl in zip(chosen, out):
