@@ -36,7 +36,7 @@ def streamlit_server(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if k != "FAIRREC_AUTOLOAD_SAMPLE"}
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py",
+            [sys.executable, "serve_dashboard.py", "run", "app.py",
              "--server.headless", "true", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none"],

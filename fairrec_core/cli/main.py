@@ -104,8 +104,11 @@ def cmd_app(args) -> int:
                            "(pip install fairrec) or run it from a checkout.")
     if not 1 <= args.port <= 65535:
         raise FairrecError(f"--port must be from 1 to 65535, got {args.port}.")
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
-           "--server.address", args.host, "--server.fileWatcherType", "none",
+    # serve_dashboard.py (beside app.py) is `streamlit` without the legacy pages/ scan
+    # ("Page not found").
+    cmd = [sys.executable, str(app.parent / "serve_dashboard.py"), "run", str(app),
+           "--server.port", str(args.port), "--server.address", args.host,
+           "--server.fileWatcherType", "none",
            "--client.showErrorDetails", "none", "--browser.gatherUsageStats", "false",
            "--client.toolbarMode", "viewer", "--server.maxUploadSize", "200"]
     if args.host in ("127.0.0.1", "localhost", "::1"):
