@@ -279,11 +279,7 @@ def exact_shapley(value, h: int) -> np.ndarray:
 
 def _user_weights(model, u):
     """``[p_u, 1]``: the user's side of the dot product with the item tower's text output."""
-    import torch
-
-    with torch.no_grad():
-        p = model.module_.user_vectors(torch.tensor([u]))[0].double().numpy()
-    return np.append(p, 1.0)
+    return np.append(model.user_vectors([u])[0], 1.0)
 
 
 if __name__ == "__main__":

@@ -23,12 +23,14 @@ from fairrec_core.config import AuditConfig
 from fairrec_core.data.validation import Issue
 
 #: Pipeline stages, in order (the report is written by the caller).
-STAGES = ("load", "validate", "split", "model", "recommend", "rerank", "metrics", "explain")
+STAGES = ("load", "validate", "split", "model", "recommend", "rerank", "metrics", "explain",
+          "counterfactual")
 STAGE_LABELS = {"load": "Reading the CSV files", "validate": "Validating and indexing the data",
                 "split": "Splitting train / test", "model": "Preparing the model",
                 "recommend": "Computing top-K lists", "rerank": "Re-ranking and λ sweep",
                 "metrics": "Accuracy, fairness and intervals",
-                "explain": "Sampling users for explanations"}
+                "explain": "Sampling users for explanations",
+                "counterfactual": "Counterfactual probe and leakage"}
 #: Packages whose versions the reproducibility section lists.
 PACKAGES = ("numpy", "pandas", "scipy", "scikit-learn", "fairlearn", "torch", "transformers",
             "plotly", "matplotlib", "fpdf2", "jsonschema")
@@ -100,7 +102,8 @@ class _Stages:
 
 
 def run_audit(config: AuditConfig, *, progress: Progress | None = None, dataset=None,
-              split=None, model=None, lists=None, lists_provenance: dict | None = None):
+              split=None, model=None, lists=None, lists_provenance: dict | None = None,
+              counterfactual=None):
     """Run the audit ``config`` describes.
 
     Parameters
@@ -123,6 +126,9 @@ def run_audit(config: AuditConfig, *, progress: Progress | None = None, dataset=
         page), instead of the model's lists re-ranked per ``config.rerank``.
     lists_provenance : dict, optional
         How ``lists`` were made (a re-ranker's provenance); goes into the report.
+    counterfactual : CounterfactualOutcome, optional
+        A probe already run with ``config.counterfactual`` (the dashboard's
+        Counterfactual page), reported instead of probing again.
 
     Returns
     -------
@@ -164,6 +170,13 @@ def run_audit(config: AuditConfig, *, progress: Progress | None = None, dataset=
     fairness = st.run("metrics", steps.evaluate, config, dataset, split, lists)
     explanations = st.run("explain", steps.sample_explanations, config, dataset, split,
                           fitted, card, lists, fairness)
+    from fairrec_core.pipeline.counterfactual_stage import run_stage as counterfactual_stage
+
+    if counterfactual is None:
+        counterfactual = st.run("counterfactual", counterfactual_stage, config, dataset, split,
+                                fitted, st.info)
+    else:
+        st.run("counterfactual", lambda: None)
 
     from fairrec_core.data import summarize
 
@@ -179,12 +192,13 @@ def run_audit(config: AuditConfig, *, progress: Progress | None = None, dataset=
     return AuditResult(config=config, fairness=fairness, data=data,
                        sources=dict(dataset.sources), warnings=issues, model=card,
                        rerank=rerank, tradeoff=tradeoff, explanations=explanations,
-                       environment=environment(), timings=st.timings)
+                       environment=environment(), timings=st.timings,
+                       counterfactual=counterfactual)
 
 
 def environment() -> dict:
     """Python, platform and the versions of the packages the numbers depend on."""
-    versions = {}
+    versions: dict[str, str | None] = {}
     for name in PACKAGES:
         try:
             versions[name] = metadata.version(name)

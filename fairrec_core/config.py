@@ -40,6 +40,7 @@ from fairrec_core.config_sections import (
     MODEL_NAMES,
     RERANK_METHODS,
     SECTIONS,
+    CounterfactualConfig,
     DataConfig,
     EngineConfig,
     ExplainConfig,
@@ -55,7 +56,8 @@ from fairrec_core.metrics._validate import MetricsInputError
 
 _SECTIONS = {"data": DataConfig, "split": SplitConfig, "model": ModelConfig,
              "metrics": MetricsConfig, "rerank": RerankConfig, "explain": ExplainConfig,
-             "report": ReportConfig, "engine": EngineConfig}
+             "report": ReportConfig, "engine": EngineConfig,
+             "counterfactual": CounterfactualConfig}
 
 
 @dataclass
@@ -84,6 +86,7 @@ class AuditConfig:
     explain: ExplainConfig = field(default_factory=ExplainConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
     engine: EngineConfig = field(default_factory=EngineConfig)
+    counterfactual: CounterfactualConfig = field(default_factory=CounterfactualConfig)
     seed: int = 0
     base_dir: Path | None = field(default=None, compare=False, repr=False)
 
@@ -110,8 +113,9 @@ class AuditConfig:
 
     def resolved(self) -> AuditConfig:
         """A copy whose file and checkpoint paths are absolute (for saving elsewhere)."""
-        data = dataclasses.replace(self.data, **{
-            kind: str(self.path(kind).resolve()) for kind in FILE_KINDS if self.path(kind)})
+        paths = {kind: self.path(kind) for kind in FILE_KINDS}
+        absolute: dict[str, typing.Any] = {kind: str(p.resolve()) for kind, p in paths.items() if p}
+        data = dataclasses.replace(self.data, **absolute)
         model = self.model
         if model.checkpoint:
             cp = Path(model.checkpoint).expanduser()
@@ -265,5 +269,5 @@ def _coerce(value, hint, where: str):
 
 
 __all__ = ["CONFIG_VERSION", "FILE_KINDS", "FORMATS", "MODEL_NAMES", "RERANK_METHODS", "SECTIONS",
-           "AuditConfig", "DataConfig", "ExplainConfig", "MetricsConfig", "ModelConfig",
-           "RerankConfig", "ReportConfig", "SplitConfig", "read_toml"]
+           "AuditConfig", "CounterfactualConfig", "DataConfig", "ExplainConfig", "MetricsConfig",
+           "ModelConfig", "RerankConfig", "ReportConfig", "SplitConfig", "read_toml"]

@@ -20,8 +20,9 @@ FILE_KINDS = ("interactions", "users", "items", "recommendations")
 RERANK_METHODS = ("none", "provider", "two_sided", "calibrated", "fair_topk")
 #: Report sections, in the order the report shows them.
 SECTIONS = ("scorecard", "data", "model", "accuracy", "user_fairness", "provider_exposure",
-            "tradeoff", "explanations", "methodology", "reproducibility")
+            "tradeoff", "explanations", "counterfactual", "methodology", "reproducibility")
 FORMATS = ("html", "pdf", "json", "csv")
+REPORT_LANGS = ("en", "zh")
 
 
 @dataclass
@@ -220,12 +221,60 @@ class ReportConfig:
     title: str = "Recommender fairness audit"
     sections: list[str] = field(default_factory=lambda: list(SECTIONS))
     formats: list[str] = field(default_factory=lambda: list(FORMATS))
+    #: Language of the report's text ("en" or "zh"); names in JSON and CSV stay English.
+    lang: str = "en"
 
     def _check(self, where: str) -> None:
+        _choice(self.lang, REPORT_LANGS, f"{where}.lang")
         for s in self.sections:
             _choice(s, SECTIONS, f"{where}.sections")
         for f in self.formats:
             _choice(f, FORMATS, f"{where}.formats")
+
+
+@dataclass
+class CounterfactualConfig:
+    """The counterfactual attribute probe and representation leakage (issue 14).
+
+    Probes the audited model when it reads user profiles (``profile-two-tower``);
+    otherwise a profile two-tower is trained for the probe with ``params``.
+    See :mod:`fairrec_core.pipeline.counterfactual_stage`.
+    """
+
+    enabled: bool = False
+    #: Users-file columns probed; empty = the template's sensitive columns the data has.
+    attributes: list[str] = field(default_factory=list)
+    #: List length compared; None = ``[metrics].k``.
+    k: int | None = None
+    #: Users sampled, stratified by the probed attributes' joint values.
+    n_users: int = 300
+    #: Profile template (:class:`~fairrec_core.llm.profile.ProfileTemplate` fields);
+    #: empty = the default template over the columns the users file has.
+    template: dict = field(default_factory=dict)
+    #: Leave the sensitive attributes out of the profiles the probe model trains on.
+    unaware: bool = False
+    #: Options of the profile two-tower trained for the probe (``epochs``, ``dim``, ...).
+    params: dict = field(default_factory=dict)
+    #: Measure the attacker AUC of the user vectors too.
+    leakage: bool = True
+
+    def _check(self, where: str) -> None:
+        if self.k is not None:
+            check_range(self.k, 1, LIMITS["k"], f"{where}.k")
+        check_range(self.n_users, 1, LIMITS["cf_users"], f"{where}.n_users")
+        for a in self.attributes:
+            if not isinstance(a, str) or not a.strip():
+                raise ConfigError(f"{where}.attributes must be users-file column names.")
+        if self.template:
+            from fairrec_core.llm.profile import ProfileTemplate
+
+            try:
+                ProfileTemplate.from_dict(self.template)
+            except TypeError as exc:
+                raise ConfigError(f"{where}.template: {exc}") from None
+        for key in MODEL_PARAM_LIMITS:
+            if self.params.get(key) is not None:
+                check_range(self.params[key], *MODEL_PARAM_LIMITS[key], f"{where}.params.{key}")
 
 
 #: Upper bounds of the options that set how much work or memory an audit takes; they are
@@ -233,7 +282,7 @@ class ReportConfig:
 LIMITS = {"max_mb": 20_000, "min_user_interactions": 10_000, "test_n": 1_000,
           "candidates": 5_000, "k": 1_000, "n_boot": 20_000, "min_group_size": 1_000_000,
           "n_lambdas": 201, "users_per_group": 50, "items_per_user": 100,
-          "explained_items": 20}
+          "explained_items": 20, "cf_users": 100_000}
 #: ``[model].params`` bounds (low, high) shared by the trained models.
 MODEL_PARAM_LIMITS = {"epochs": (1, 1_000), "patience": (0, 1_000), "dim": (1, 4_096),
                       "batch_size": (1, 1_000_000)}

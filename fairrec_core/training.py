@@ -70,7 +70,10 @@ class ProgressEvent:
 
     Attributes
     ----------
-    kind : {"start", "step", "epoch", "end"}
+    kind : {"encode", "start", "step", "epoch", "end"}
+        ``encode`` comes before ``start`` from models that prepare inputs
+        first (the text two-tower encoding item texts); ``step`` and ``steps``
+        then count texts encoded and to encode.
     epoch, epochs : int
         Current epoch (1-based; 0 before the first) and the planned number.
     step, steps : int
@@ -201,6 +204,26 @@ class TrainResult:
         return asdict(self)
 
 
+def encode_reporter(callbacks: Iterable[Callback], *, epochs: int, device: str):
+    """A ``progress(done, total)`` function that sends ``encode`` events to ``callbacks``.
+
+    For a model's preparation stage (encoding item texts), which would
+    otherwise look like a stalled start; None when there are no callbacks.
+    """
+    callbacks = list(callbacks)
+    if not callbacks:
+        return None
+    t0 = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        ev = ProgressEvent(kind="encode", epoch=0, epochs=int(epochs), step=int(done),
+                           steps=int(total), elapsed_s=time.perf_counter() - t0,
+                           device=str(device))
+        for cb in callbacks:
+            cb(ev)
+    return progress
+
+
 def train(task: TrainingTask, config: TrainConfig, *,
           callbacks: Iterable[Callback] = ()) -> TrainResult:
     """Run the loop: epochs of steps, validation after each epoch, early stopping.
@@ -276,7 +299,9 @@ def train(task: TrainingTask, config: TrainConfig, *,
         if should_stop:
             result.stopped_early = True
             break
-    if best_state is not None and stopper.best_epoch != result.epochs_run:
+    # best_state and best_epoch are set together.
+    if (best_state is not None and stopper.best_epoch is not None
+            and stopper.best_epoch != result.epochs_run):
         task.module.load_state_dict(best_state)
         task.end_epoch(stopper.best_epoch)
     task.module.eval()
@@ -405,7 +430,9 @@ class PairwiseTask:
         self.valid, self.valid_users = validation
         self.device = device
         self.objective = objective
-        self._term_sum, self._term_n = None, 0
+        # A 0-d tensor on the device once the first batch adds to it.
+        self._term_sum: Any = None
+        self._term_n = 0
 
     def n_steps(self) -> int:
         return len(self.sampler)

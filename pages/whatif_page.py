@@ -9,6 +9,7 @@ metrics) and redraws, so moving it never reruns the rest of the page.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import time
 
@@ -18,16 +19,23 @@ from fairrec_core.dashboard import data_session as ds
 from fairrec_core.dashboard import pipeline_session as ps
 from fairrec_core.dashboard import whatif_session as ws
 from fairrec_core.errors import FairrecError
+from fairrec_core.i18n import t
 from fairrec_core.metrics.definitions import metric_help, metric_info, metric_label
 from fairrec_core.pipeline.evaluation import user_grouping_columns
 from fairrec_core.viz import tradeoff_charts as tc
 from fairrec_core.viz.colors import group_colors
 
 ss = st.session_state
-CONFIG = {"displaylogo": False}
+lang = ss.get("lang", "en")
+_log = logging.getLogger("fairrec.dashboard.whatif")
+CONFIG = {"displaylogo": False, "displayModeBar": False}
+# The figures carry their own look: Streamlit's theme would be merged into each one in the
+# browser again at every slider step.
+THEME = None
 LAM = "opt_whatif_lam"         # the slider; "opt_" keeps it alive across pages
 TIMINGS = "whatif_timings"     # server seconds of recent slider updates (benchmarks read it)
 SEARCH = "whatif_search"       # (request, LambdaSearch) of the last target search
+OPS = {">=": "≥", "<=": "≤"}
 
 
 def _config_widgets(dataset, split):
@@ -44,32 +52,31 @@ def _config_widgets(dataset, split):
         if ss.get(key) not in valid:
             ss[key] = value if value in valid else valid[0]
     ss.setdefault("opt_whatif_c", ps.settings(ss).model.candidates)
-    c = st.columns([3, 2, 2, 2, 2])
-    c[0].selectbox("Re-ranking method", methods, key="opt_whatif_method",
-                   format_func=lambda m: ws.METHODS[m][0],
-                   help=ws.METHODS[ss.opt_whatif_method][1])
+    # The method's column is the widest: "Provider exposure (smooth xQuAD)" fits uncut.
+    c = st.columns([4, 2, 2, 2, 1.5])
+    c[0].selectbox(t("whatif.method", lang), methods, key="opt_whatif_method",
+                   format_func=lambda m: ws.method_label(m, lang),
+                   help=ws.method_help(ss.opt_whatif_method, lang))
     method = ss.opt_whatif_method
     calibrated = method == "calibrated"
-    c[1].selectbox("Item grouping", groupings, key="opt_whatif_grouping",
-                   disabled=calibrated,
-                   help="The provider grouping whose exposure the re-ranker evens out "
-                        "(calibration always works on categories).")
+    c[1].selectbox(t("whatif.grouping", lang), groupings, key="opt_whatif_grouping",
+                   disabled=calibrated, help=t("whatif.grouping_help", lang))
     labels = ws.group_labels(dataset, split, ss.opt_whatif_grouping,
                              head_share=ps.settings(ss).metrics.head_share)
     ss["opt_whatif_protected"] = [p for p in ss.get("opt_whatif_protected", []) if p in labels]
     acts = method in ws.USES_PROTECTED
     # Only methods whose objective acts for a group offer the picker (the provider
     # method spreads exposure over every group; calibration works on categories).
-    c[2].multiselect("Protected group(s)", labels, key="opt_whatif_protected",
-                     disabled=not acts, placeholder="inferred" if acts else "not used",
-                     help="Empty: the group the provider check judges most under-exposed "
-                          "(lowest exposure ratio on the model's lists)." if acts else
-                          "This method does not act for one group, so none is chosen; the "
-                          "curve measures the most under-exposed group.")
-    c[3].selectbox("Users shown by", users, key="opt_whatif_user",
-                   help="Its NDCG per group is shown before and after re-ranking.")
-    c[4].number_input("Candidates", 10, 1000, step=10, key="opt_whatif_c",
-                      help="Items per user the re-ranker may choose from (the model's best).")
+    c[2].multiselect(t("whatif.protected", lang), labels, key="opt_whatif_protected",
+                     disabled=not acts,
+                     placeholder=t("whatif.protected_inferred" if acts
+                                   else "whatif.protected_unused", lang),
+                     help=t("whatif.protected_help" if acts
+                            else "whatif.protected_help_unused", lang))
+    c[3].selectbox(t("whatif.users_by", lang), users, key="opt_whatif_user",
+                   help=t("whatif.users_by_help", lang))
+    c[4].number_input(t("whatif.candidates", lang), 10, 1000, step=10, key="opt_whatif_c",
+                      help=t("whatif.candidates_help", lang))
     chosen = list(ss.opt_whatif_protected) if acts else []
     rerank = dataclasses.replace(ps.settings(ss).rerank, method=method,
                                  item_grouping=None if calibrated else ss.opt_whatif_grouping,
@@ -79,8 +86,9 @@ def _config_widgets(dataset, split):
 
 def _build(request) -> None:
     rerank, user, c = request
-    wi = ws.build_whatif(ss, rerank, user_grouping=user, candidates=c)
+    wi = ws.build_whatif(ss, rerank, user_grouping=user, candidates=c, lang=lang)
     ss.pop(SEARCH, None)
+    ss.pop("whatif_target", None)  # a new sweep: a new default target it can reach
     ss["whatif_user"] = wi.example_user
 
 
@@ -97,35 +105,39 @@ def _apply(wi) -> None:
     ss["whatif_applied"] = True
 
 
+def _reset_target_value(wi) -> None:
+    ss["whatif_op"] = ws.target_choices(wi)[ss.whatif_target]
+    ss["whatif_value"] = ws.default_target_value(wi, ss.whatif_target, ss.whatif_op)
+
+
 def _target(wi) -> None:
     choices = ws.target_choices(wi)
+    p = wi.config.method == "fair_topk"
     if ss.get("whatif_target") not in choices:
         ss["whatif_target"] = next(iter(choices))
-        ss["whatif_op"] = choices[ss.whatif_target]
-        ss["whatif_value"] = ws.default_target_value(wi, ss.whatif_target)
+        _reset_target_value(wi)
     with st.container(border=True):
-        st.markdown("**Smallest λ that meets a target**",
-                    help="Bisection over λ on the cached candidates (assumes the metric moves "
-                         "steadily with λ; the curve below shows whether it does).")
-        c = st.columns([3, 1, 2, 2])
-        c[0].selectbox("Metric", list(choices), key="whatif_target",
+        st.markdown(t("whatif.target_title_p" if p else "whatif.target_title", lang),
+                    help=t("whatif.target_help", lang))
+        c = st.columns([3, 1, 2, 2], vertical_alignment="bottom")
+        c[0].selectbox(t("whatif.metric", lang), list(choices), key="whatif_target",
                        format_func=lambda m: metric_label(m, wi.k),
+                       on_change=_reset_target_value, args=(wi,),
                        help=metric_help(ss.whatif_target, wi.k))
-        c[1].selectbox("Comparison", [">=", "<="], key="whatif_op")
-        c[2].number_input("Target value", key="whatif_value", format="%.4f")
-        c[3].button("Find smallest λ", key="whatif_find", on_click=ps.guarded,
-                    args=(ss, "whatif_error", _find, wi),
+        c[1].selectbox(t("whatif.comparison", lang), list(OPS), key="whatif_op",
+                       format_func=OPS.get)
+        c[2].number_input(t("whatif.target_value", lang), key="whatif_value", format="%.4f")
+        c[3].button(t("whatif.find_p" if p else "whatif.find", lang), key="whatif_find",
+                    on_click=ps.guarded, args=(ss, "whatif_error", _find, wi),
                     icon=":material/search:")
         entry = ss.get(SEARCH)
         if entry is not None and entry[0] == wi.request:
             found = entry[1]
-            text = ps.md(found.describe())
+            text = ps.md(ws.describe_search(wi, found, lang, slider=ss.get(LAM, 0.0)))
             if found.found:
-                st.success(text + f" The slider was set to {ss.get(LAM, 0):.2f}.",
-                           icon=":material/my_location:")
+                st.success(text, icon=":material/my_location:")
             else:
-                st.warning(text + " Try another method, grouping or target.",
-                           icon=":material/block:")
+                st.warning(text, icon=":material/block:")
 
 
 @st.fragment
@@ -134,126 +146,152 @@ def _live(wi, dataset) -> None:
     try:
         _live_body(wi, dataset)
     except Exception as exc:
-        st.error(f"The re-ranking at this λ failed ({type(exc).__name__}: {ps.md(exc)}). "
-                 "Press Build again.", icon=":material/error:")
+        _log.exception("What-if live update failed")
+        st.error(t("whatif.live_failed", lang, error=f"{type(exc).__name__}: {ps.md(exc)}"),
+                 icon=":material/error:")
 
 
-def _live_body(wi, dataset) -> None:
-    t0 = time.perf_counter()
-    lam = st.slider(ws.lam_label(wi.config.method), 0.0, 1.0, step=0.01, key=LAM,
-                    help=metric_help("lam"))
-    view = ws.whatif_view(wi, lam)
+def _metrics_row(wi, view, w: str) -> None:
     before, after, fair = wi.base_row, view.row, wi.fairness_column
     cols = st.columns(5)
     for col, name in zip(cols, ["ndcg", "recall", fair, "coverage"]):
         info = metric_info(name)
         pct = info is not None and info.percent
-        value, delta = after.get(name, math.nan), after.get(name, math.nan) - before.get(
-            name, math.nan)
-        col.metric(metric_label(name, wi.k), f"{value:.1%}" if pct else f"{value:.4f}",
-                   delta=(f"{delta:+.1%}" if pct else f"{delta:+.4f}") + " vs λ = 0",
+        value = after.get(name, math.nan)
+        shown = f"{value:.1%}" if pct else f"{value:.4f}"
+        delta = f"{value - before.get(name, math.nan):+.1%}" if pct else \
+            f"{value - before.get(name, math.nan):+.4f}"
+        # No arrow for a change that rounds to zero (λ = 0 is the base itself).
+        zero = delta.lstrip("+-").strip("0.%") == ""
+        col.metric(metric_label(name, wi.k), shown,
+                   delta=None if zero else delta + t("whatif.vs_zero_p" if w == "p"
+                                                     else "whatif.vs_zero", lang),
                    delta_color="off" if info is None or info.higher_is_better is None
                    else "normal" if info.higher_is_better else "inverse",
                    help=metric_help(name, wi.k), border=True)
-    cols[4].metric("Lists changed", f"{view.changed_users:,}",
-                   help="Users whose top-K list differs from the model's own.", border=True)
+    cols[4].metric(t("whatif.lists_changed", lang), f"{view.changed_users:,}",
+                   help=t("whatif.lists_changed_help", lang), border=True)
+
+
+def _live_body(wi, dataset) -> None:
+    t0 = time.perf_counter()
+    w = ws.weight_symbol(wi.config.method)
+    lam = st.slider(ws.lam_label(wi.config.method, lang), 0.0, 1.0, step=0.01, key=LAM,
+                    help=metric_help("lam"))
+    view = ws.whatif_view(wi, lam)
+    _metrics_row(wi, view, w)
     left, right = st.columns([3, 2])
-    left.plotly_chart(tc.tradeoff_figure(wi.table, fair, k=wi.k, current=after),
-                      config=CONFIG, key="whatif_tradeoff")
-    item_colors = group_colors(wi.item_grouping.labels)
+    left.plotly_chart(tc.tradeoff_figure(wi.table, wi.fairness_column, k=wi.k,
+                                         current=view.row, weight=w, lang=lang),
+                      config=CONFIG, theme=THEME, key="whatif_tradeoff")
     right.plotly_chart(tc.deltas_figure(
-        view.item_shares, title=f"Exposure share per {wi.item_grouping.name}",
-        axis="Share of all exposure (%)", grouping=wi.item_grouping.name, lam=lam,
-        percent=True, colors=item_colors), config=CONFIG, key="whatif_items")
+        view.item_shares, title=t("whatif.exposure_title", lang,
+                                  grouping=wi.item_grouping.name),
+        axis=t("whatif.exposure_axis", lang), grouping=wi.item_grouping.name, lam=lam,
+        percent=True, colors=group_colors(wi.item_grouping.labels), weight=w, lang=lang),
+        config=CONFIG, theme=THEME, key="whatif_items")
     left, right = st.columns([2, 3])
+    ndcg = metric_label("ndcg", wi.k)
     if view.user_ndcg is not None:
         left.plotly_chart(tc.deltas_figure(
-            view.user_ndcg, title=f"{metric_label('ndcg', wi.k)} per {wi.user_grouping.name}",
-            axis=f"{metric_label('ndcg', wi.k)} (mean per user)",
-            grouping=wi.user_grouping.name, lam=lam,
-            colors=group_colors(wi.user_grouping.labels)), config=CONFIG, key="whatif_users")
-    with right:
-        ss.setdefault("whatif_user", wi.example_user)
-        labels = wi.user_labels  # precomputed: a lookup per option would cost milliseconds
-        user = st.selectbox("Example user", range(len(labels)), key="whatif_user",
-                            format_func=labels.__getitem__,
-                            help="Preselected: the user whose list a middle λ changes most.")
-        example = ws.example_lists(wi, view, user, dataset)
-        st.markdown(ps.md(ws.describe_change(wi, example)))
+            view.user_ndcg, title=t("whatif.ndcg_title", lang, metric=ndcg,
+                                    grouping=wi.user_grouping.name),
+            axis=t("whatif.ndcg_axis", lang, metric=ndcg), grouping=wi.user_grouping.name,
+            lam=lam, colors=group_colors(wi.user_grouping.labels), weight=w, lang=lang),
+            config=CONFIG, theme=THEME, key="whatif_users")
+    user = int(ss.get("whatif_user", wi.example_user))
+    example = ws.example_lists(wi, view, user, dataset)
+    right.markdown(t("whatif.example_of", lang, user=ps.md(wi.user_labels[user]))
+                   + "  \n" + ps.md(ws.describe_change(wi, example, lang)))
+    group = t("whatif.col_group", lang)
     st.dataframe(example, hide_index=True, width="stretch", column_config={
         "rank": st.column_config.NumberColumn("#", width=30),
-        "before": st.column_config.TextColumn("before (λ = 0)", width=290),
-        "before group": st.column_config.TextColumn("group", width=75),
-        "after": st.column_config.TextColumn(f"after (λ = {lam:.2f})", width=290),
-        "after group": st.column_config.TextColumn("group ", width=75),
-        "change": st.column_config.TextColumn("move", width=55)})
+        "before": st.column_config.TextColumn(t("whatif.col_before", lang, w=w), width=290),
+        "before group": st.column_config.TextColumn(group, width=75),
+        "after": st.column_config.TextColumn(t("whatif.col_after", lang, w=w, lam=f"{lam:.2f}"),
+                                             width=290),
+        "after group": st.column_config.TextColumn(group + " ", width=75),
+        "change": st.column_config.TextColumn(t("whatif.col_move", lang), width=55)})
     elapsed = time.perf_counter() - t0
     ss[TIMINGS] = (ss.get(TIMINGS) or [])[-99:] + [elapsed]
-    st.caption(f"Re-ranked all {dataset.n_users:,} users, measured and redrew in "
-               f"{elapsed * 1000:.0f} ms (server time; re-ranking and metrics "
-               f"{view.seconds * 1000:.0f} ms).")
+    st.caption(t("whatif.timing", lang, w=w, lam=f"{lam:.2f}", users=f"{dataset.n_users:,}",
+                 ms=f"{elapsed * 1000:.0f}", rr=f"{view.seconds * 1000:.0f}"))
+
+
+def _example_user(wi) -> None:
+    # Outside the λ fragment: its thousands of options are not sent again at every step.
+    ss.setdefault("whatif_user", wi.example_user)
+    labels = wi.user_labels  # precomputed: a lookup per option would cost milliseconds
+    st.selectbox(t("whatif.example_user", lang), range(len(labels)), key="whatif_user",
+                 format_func=labels.__getitem__, help=t("whatif.example_user_help", lang))
+
+
+def _empty_state(dataset) -> None:
+    if dataset is None:
+        st.info(t("whatif.no_data", lang), icon=":material/upload_file:")
+        st.page_link("pages/data_page.py", label=t("whatif.go_data", lang),
+                     icon=":material/table_view:")
+        return
+    st.info(ps.md(ps.dropped_reason(ss, ps.MODEL) or "") + t("whatif.no_model", lang),
+            icon=":material/model_training:")
+    st.page_link("pages/train_page.py", label=t("whatif.go_train", lang),
+                 icon=":material/model_training:")
+
+
+def _summary(wi) -> None:
+    how = t("whatif.how_inferred" if wi.protected_inferred else "whatif.how_chosen", lang)
+    groups = ps.md(", ".join(wi.protected))
+    role = (t("whatif.role_calibrated", lang) if not wi.protected else
+            t("whatif.role_protected", lang, groups=groups, how=how)
+            if wi.config.method in ws.USES_PROTECTED else
+            t("whatif.role_measured", lang, groups=groups, how=how))
+    st.caption(t("whatif.summary", lang, method=ps.md(ws.method_label(wi.config.method, lang)),
+                 role=role, c=wi.candidates.n_candidates, s=f"{wi.seconds:.1f}")
+               + " ".join(ps.md(n) for n in wi.notes))
 
 
 def _render() -> None:
-    st.title("What-if")
-    st.caption("Re-rank every user's list towards a fairer spread and see, live, what it costs "
-               "in accuracy. λ = 0 is the model's own ranking.")
+    st.title(t("whatif.title", lang))
+    st.caption(t("whatif.caption", lang))
     dataset, split = ss.get(ds.DATASET), ss.get(ps.SPLIT)
     if dataset is None or ss.get(ps.MODEL) is None or split is None:
-        st.info(("No data yet: load it on the Data page, then train a model."
-                 if dataset is None else ps.md(ps.dropped_reason(ss, ps.MODEL) or "")
-                 + " Train a model (or choose the production lists) on the Train page first."),
-                icon=":material/model_training:")
-        st.page_link("pages/train_page.py", label="Go to the Train page",
-                     icon=":material/model_training:")
+        _empty_state(dataset)
         return
     request = _config_widgets(dataset, split)
-    st.button("Build trade-off curve", type="primary", key="whatif_build",
+    st.button(t("whatif.build", lang), type="primary", key="whatif_build",
               on_click=ps.guarded, args=(ss, "whatif_error", _build, request),
-              icon=":material/insights:",
-              help="Re-ranks every user at 21 values of λ and measures each (about a second "
-                   "on the sample data); the slider below then re-ranks live.")
+              icon=":material/insights:", help=t("whatif.build_help", lang))
     error = ss.pop("whatif_error", None)
     if error:
         st.error(ps.md(error), icon=":material/error:")
     wi = ss.get(ps.WHATIF)
     if wi is None:
-        st.info(ps.md(ps.dropped_reason(ss, ps.WHATIF) or "")
-                + " Choose a method and press **Build trade-off curve**.",
+        st.info(ps.md(ps.dropped_reason(ss, ps.WHATIF) or "") + t("whatif.no_sweep", lang),
                 icon=":material/insights:")
         return
     if wi.request != request:
-        st.warning("The settings above changed: the results below are still for "
-                   f"**{ps.md(ws.METHODS[wi.config.method][0])}** on "
-                   f"{ps.md(wi.item_grouping.name)}. Press **Build trade-off curve** to "
-                   "update them.", icon=":material/sync_problem:")
-    how = "inferred: the model's lists under-expose it most" if wi.protected_inferred else \
-        "chosen"
-    role = ("category mix of each user's history" if not wi.protected else
-            f"protected: {ps.md(', '.join(wi.protected))} ({how})"
-            if wi.config.method in ws.USES_PROTECTED else
-            f"exposure measured for: {ps.md(', '.join(wi.protected))} ({how})")
-    st.caption(f"{ps.md(ws.METHODS[wi.config.method][0])} · {role} · "
-               f"{wi.candidates.n_candidates} candidates per user · sweep built in "
-               f"{wi.seconds:.1f} s. " + " ".join(ps.md(n) for n in wi.notes))
+        st.warning(t("whatif.stale", lang, method=ps.md(ws.method_label(wi.config.method, lang)),
+                     grouping=ps.md(wi.item_grouping.name)), icon=":material/sync_problem:")
+    _summary(wi)
     _target(wi)
+    _example_user(wi)
     _live(wi, dataset)
-    st.button("Audit the lists at this λ", key="whatif_apply", on_click=ps.guarded,
-              args=(ss, "whatif_error", _apply, wi),
-              icon=":material/fact_check:",
-              help="The Fairness and Report pages then audit the re-ranked lists.")
+    w = ws.weight_symbol(wi.config.method)
+    st.button(t("whatif.apply_p" if w == "p" else "whatif.apply", lang), key="whatif_apply",
+              on_click=ps.guarded, args=(ss, "whatif_error", _apply, wi),
+              icon=":material/fact_check:", help=t("whatif.apply_help", lang))
     if ss.pop("whatif_applied", False):
-        st.success(f"The Fairness page now audits the lists re-ranked at λ = "
-                   f"{ss.get(LAM, 0):.2f}; compute the audit there.", icon=":material/check:")
-        st.page_link("pages/fairness_page.py", label="Go to the Fairness page",
+        st.success(t("whatif.applied", lang, w=w, lam=f"{ss.get(LAM, 0):.2f}"),
+                   icon=":material/check:")
+        st.page_link("pages/fairness_page.py", label=t("whatif.go_fairness", lang),
                      icon=":material/balance:")
 
 
 try:
     _render()
 except FairrecError as exc:
-    st.error(f"{ps.md(exc)}\n\nChoose another method, grouping or protected group.",
-             icon=":material/error:")
+    st.error(t("whatif.error_config", lang, error=ps.md(exc)), icon=":material/error:")
 except Exception as exc:  # the page boundary: a message, never a traceback
-    st.error(f"The trade-off could not be computed ({type(exc).__name__}: {ps.md(exc)}). "
-             "Press Build again; if it persists, retrain the model.", icon=":material/error:")
+    _log.exception("What-if page failed")
+    st.error(t("whatif.error_page", lang, error=f"{type(exc).__name__}: {ps.md(exc)}"),
+             icon=":material/error:")

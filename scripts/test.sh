@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up fairrec with its test tools and a real browser, then run the whole test suite.
+# Set up fairrec with its test tools and a real browser, lint fairrec_core (ruff, mypy),
+# then run the whole test suite.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -18,6 +19,11 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 FAIRREC_EXTRAS=dev bash scripts/setup.sh
+# Lints first (settings in pyproject.toml): an error stops the run before the tests.
+echo "ruff check fairrec_core" >&2
+.venv/bin/ruff check fairrec_core
+echo "mypy fairrec_core" >&2
+.venv/bin/mypy fairrec_core
 set +e
 .venv/bin/python -m pytest "$@"
 rc=$?

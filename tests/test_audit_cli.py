@@ -76,7 +76,7 @@ def test_default_run_writes_all_four_formats_with_progress(tmp_path):
     assert {"checks", "overall", "user_groups", "user_gaps", "item_groups", "tradeoff",
             "lorenz", "warnings", "inputs"} <= tables
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
-    assert "[1/8] Reading the CSV files" in r.stderr and "pdf written" in r.stderr
+    assert "[1/9] Reading the CSV files" in r.stderr and "pdf written" in r.stderr
     assert "Overall verdict: FAIL." in r.stdout
 
 

@@ -30,6 +30,9 @@ SETTINGS = {
     "two-tower": {"dim": 8, "epochs": 1, "batch_size": 256, "max_length": 32,
                   "device": "cpu", "seed": 3},
     "imported": {},
+    # The two-tower whose user tower also reads a profile text (issue 14).
+    "profile-two-tower": {"dim": 8, "epochs": 1, "batch_size": 256, "max_length": 32,
+                          "device": "cpu", "seed": 3},
 }
 NAMES = list(SETTINGS)
 K = 5

@@ -41,7 +41,7 @@ def validator():
 def test_report_json_validates_against_the_schema_file(doc, validator):
     errors = list(validator.iter_errors(doc))
     assert not errors, [e.message for e in errors[:5]]
-    assert doc["schema_version"] == "2.0.0"  # 2.0.0: interval verdicts, 'inconclusive'
+    assert doc["schema_version"] == "2.1.0"  # 2.0: interval verdicts; 2.1: counterfactual
     assert validator.schema["$id"].endswith(doc["schema_version"])
 
 

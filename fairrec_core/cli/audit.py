@@ -48,10 +48,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--formats", help="comma-separated subset of html,pdf,json,csv")
     g.add_argument("--sections", help="comma-separated report sections (HTML and PDF)")
     g.add_argument("--title", help="report title")
+    g.add_argument("--lang", choices=("en", "zh"),
+                   help="language of the report's text (zh: Simplified Chinese); CSV headers, "
+                        "JSON keys and metric ids stay English")
     g.add_argument("--fail-on", action="append", default=[], metavar="RULE",
                    help="gate rule (repeatable): 'fail', 'warn', 'inconclusive', "
                         "'user:GROUPING:METRIC@K:ratio<X', 'item:GROUPING:"
-                        "exposure_share_ratio<X', 'overall:METRIC<X'; exit 1 if any trips, "
+                        "exposure_share_ratio<X', 'overall:METRIC<X', "
+                        "'cf:ATTR:snsr_jaccard@K>X', 'leak:ATTR:auc>X'; exit 1 if any trips, "
                         "2 if one cannot be judged")
     g.add_argument("--allow-unjudged", action="store_true",
                    help="accept gate rules that cannot be evaluated (undefined statistic, "
@@ -123,6 +127,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     e.add_argument("--ray-address", metavar="ADDRESS",
                    help="Ray cluster to use, e.g. ray://head-node:10001 or auto "
                         "(default: start a local Ray for this run)")
+    c = p.add_argument_group("counterfactual probe and leakage (issue 14)")
+    c.add_argument("--counterfactual", metavar="ATTRS",
+                   help="probe these user attributes, e.g. gender,age: neutral vs. stated "
+                        "profiles (SNSR with intervals) and attacker AUC of the user vectors; "
+                        "probes the model when it reads profiles, else trains a profile "
+                        "two-tower for the probe")
+    c.add_argument("--cf-users", type=int, metavar="N", help="users sampled (default 300)")
+    c.add_argument("--cf-k", type=int, metavar="K", help="list length compared (default: --k)")
+    c.add_argument("--cf-unaware", action="store_true", default=None,
+                   help="train the probe model without the sensitive attributes in its "
+                        "profiles (the unaware variant)")
     x = p.add_argument_group("sample explanations")
     x.add_argument("--explain-users", type=int, metavar="N",
                    help="users sampled per group for the explanations section (0 = none)")
@@ -152,7 +167,7 @@ def config_from_args(args):
     base_dir = args.config.resolve().parent if args.config else None
     sec = {}
     for name in ("data", "split", "model", "metrics", "thresholds", "rerank", "explain",
-                 "report", "engine"):
+                 "report", "engine", "counterfactual"):
         if not isinstance(data.get(name, {}), dict):
             raise ConfigError(f"[{name}] in {args.config} must be a table of settings.")
         sec[name] = dict(data.get(name, {}))
@@ -189,7 +204,11 @@ def config_from_args(args):
                     "explained_items": args.explained_items},
         "engine": {"name": args.engine or ("ray" if args.ray_address else None),
                    "ray_address": args.ray_address},
-        "report": {"title": args.title,
+        "counterfactual": {"enabled": True if args.counterfactual else None,
+                           "attributes": _csv(args.counterfactual) if args.counterfactual
+                           else None, "n_users": args.cf_users, "k": args.cf_k,
+                           "unaware": args.cf_unaware},
+        "report": {"title": args.title, "lang": args.lang,
                    "formats": _csv(args.formats) if args.formats else None,
                    "sections": _csv(args.sections) if args.sections else None},
     }
@@ -217,6 +236,7 @@ def config_from_args(args):
                    if getattr(args, k) is not None}
         if args.checkpoint:
             flagged.add("[model].checkpoint")
+        assert base_dir is not None  # set whenever args.config is
         _check_config_paths(data, base_dir, args.config, skip=flagged)
     if ("name" not in sec["model"] and not sec["model"].get("checkpoint")
             and sec["data"].get("recommendations")):
@@ -244,8 +264,13 @@ def _check_config_paths(data: dict, base_dir: Path, config: Path, *, skip=()) ->
              ("interactions", "users", "items", "recommendations")]
     model = data.get("model") or {}
     named.append(("[model].checkpoint", model.get("checkpoint")))
-    params = model.get("params") if isinstance(model.get("params"), dict) else {}
+    model_params = model.get("params")
+    params: dict = model_params if isinstance(model_params, dict) else {}
     named.append(("[model].params.encoder", params.get("encoder")))  # a model folder
+    cf_section = data.get("counterfactual")
+    cf: dict = cf_section if isinstance(cf_section, dict) else {}
+    cf_params: dict = cf["params"] if isinstance(cf.get("params"), dict) else {}
+    named.append(("[counterfactual].params.encoder", cf_params.get("encoder")))
     for key, value in named:
         if key in skip or not isinstance(value, str) or not value:
             continue
@@ -305,6 +330,10 @@ def run(args) -> int:
             return EXIT_OK
         if args.out is None:
             raise FairrecError("Name the output folder with --out DIR.")
+        if config.report.lang == "zh" and "pdf" in config.report.formats:
+            from fairrec_core.report.fonts import require_cjk_font
+
+            require_cjk_font()  # before the audit runs, not after it
         print(describe_model(config), flush=True)
         progress = _Progress(not args.no_progress)
         t0 = time.perf_counter()
@@ -330,7 +359,7 @@ def run(args) -> int:
               f"{exc}). Set FAIRREC_DEBUG=1 (or FAIRREC_LOG_FILE=PATH) for the traceback.",
               file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(verdict_sentence(result.verdict))
+    print(verdict_sentence(result.verdict, result.config.report.lang))
     print(f"Report written to {args.out} in {time.perf_counter() - t0:.1f} s:")
     for p in paths:
         if p.parent.name != "tables":

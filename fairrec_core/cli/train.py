@@ -43,9 +43,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="temporal: validation interactions per user")
     p.add_argument("--ratios", default="8:1:1", help="random: train:valid:test")
     p.add_argument("--fairness", metavar="TERM:ATTR",
-                   help="bpr: add a fairness term to the training loss: user-loss:ATTR (loss "
-                        "parity across user groups), item-exposure:GROUPING[=PROTECTED] (soft "
-                        "exposure parity of a protected item group), adversary:ATTR (remove "
+                   help="bpr, two-tower: add a fairness term to the training loss: "
+                        "user-loss:ATTR (loss parity across user groups), "
+                        "item-exposure:GROUPING[=PROTECTED] (soft exposure parity of a "
+                        "protected item group), adversary:ATTR (remove "
                         "ATTR from user vectors by gradient reversal)")
     p.add_argument("--fairness-weight", metavar="λ", default=None,
                    help="weight λ_train of the fairness term, 0 or more (default 1; 0 trains "
@@ -60,7 +61,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 def _model_params(args) -> dict:
     params: dict = {}
-    if args.model in ("bpr", "two-tower"):
+    from fairrec_core.models.registry import TEXT_MODELS, TORCH_MODELS
+
+    if args.model in TORCH_MODELS:
         params.update(device=args.device, seed=args.seed)
         for name in ("epochs", "dim", "batch_size", "lr", "patience"):
             value = getattr(args, name)
@@ -72,7 +75,7 @@ def _model_params(args) -> dict:
             if params.get(name) is not None:
                 check_range(params[name], low, high, f"--{name.replace('_', '-')}")
         params["eval_k"] = args.k
-    if args.model == "two-tower":
+    if args.model in TEXT_MODELS:
         params.update(encoder=args.encoder, mode=args.finetune)
     fairness = _fairness(args)
     if fairness is not None:
@@ -91,9 +94,10 @@ def _fairness(args):
             raise ConfigError("--fairness-weight was given without --fairness: name the term, "
                               "e.g. --fairness user-loss:gender.")
         return None
-    if args.model != "bpr":
-        raise ConfigError(f"--fairness trains a fairness term into the BPR model; the "
-                          f"{args.model} model does not support it yet. Use --model bpr.")
+    if args.model not in ("bpr", "two-tower"):
+        raise ConfigError(f"--fairness trains a fairness term into a model's training loss; "
+                          f"the {args.model} model is not trained with one. Use --model bpr "
+                          "or --model two-tower.")
     from fairrec_core.fairtrain import parse_fairness
 
     return parse_fairness(spec, 1.0 if weight is None else weight,
@@ -124,7 +128,18 @@ class _ProgressBar:
             return
         from tqdm import tqdm
 
+        if ev.kind == "encode":  # the two-tower's first stage: encoding item texts
+            bar = self.bar
+            if bar is None:
+                bar = self.bar = tqdm(total=ev.steps, file=sys.stderr, unit="text",
+                                      desc="encoding item texts", dynamic_ncols=True)
+            bar.total = ev.steps
+            bar.n = ev.step
+            bar.refresh()
+            return
         if ev.kind == "start":
+            if self.bar is not None:  # the encoding bar is done
+                self.bar.close()
             self.bar = tqdm(total=ev.epochs * ev.steps, file=sys.stderr, unit="step",
                             desc=f"training on {ev.device}", dynamic_ncols=True)
             return

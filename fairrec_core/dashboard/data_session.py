@@ -31,6 +31,7 @@ from fairrec_core.data import (
 from fairrec_core.data.schema import REQUIRED, ColumnMapping, detect_roles, roles_for
 from fairrec_core.data.summary import DataSummary
 from fairrec_core.errors import ConfigError, FairrecError
+from fairrec_core.i18n import has, normalise_lang, t
 
 _log = logging.getLogger("fairrec.dashboard")
 
@@ -81,8 +82,14 @@ class FileInput:
 
     @property
     def size_text(self) -> str:
+        return self.size_label("en")
+
+    def size_label(self, lang: str = "en") -> str:
+        """The file's size for people: bytes below 1 KB (never "0 KB"), else KB or MB."""
         n = len(self.data)
-        return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{n / 1024:.0f} KB"
+        if n < 1024:
+            return t("data.size_bytes", lang, n=n)
+        return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{n / 1024:.1f} KB"
 
 
 @dataclass(frozen=True)
@@ -272,15 +279,13 @@ def refresh(state: MutableMapping, *, reader: Reader = read_table) -> None:
             if outcome.ok:
                 state[DATASET] = outcome.dataset
     if had_dataset:
+        # The page words the notice in the user's language (catalogue "data.notice.<kind>").
         if state.get(DATASET) is not None:
-            state[NOTICE] = ("replaced", "The inputs changed: the data was validated again "
-                             "and the dataset replaced.")
+            state[NOTICE] = ("replaced", t("data.notice.replaced", "en"))
         elif not files:
-            state[NOTICE] = ("cleared", "The data was cleared.")
+            state[NOTICE] = ("cleared", t("data.notice.cleared", "en"))
         else:
-            state[NOTICE] = ("discarded", "The inputs changed, so the previously loaded "
-                             "dataset was discarded. Fix the problems below to load the "
-                             "data again.")
+            state[NOTICE] = ("discarded", t("data.notice.discarded", "en"))
 
 
 @dataclass
@@ -294,7 +299,7 @@ class MappingField:
     index: int
 
 
-def mapping_fields(outcome: LoadOutcome) -> dict[str, list[MappingField]]:
+def mapping_fields(outcome: LoadOutcome, lang: str = "en") -> dict[str, list[MappingField]]:
     """Selectbox specifications per file: every role, its choices and current column.
 
     Parameters
@@ -322,11 +327,12 @@ def mapping_fields(outcome: LoadOutcome) -> dict[str, list[MappingField]]:
         fields = []
         for role in roles_for(kind):
             either = next((r for r in required if "|" in r and role in r.split("|")), None)
-            label = role.replace("_", " ")
+            label = role_label(role, lang)
             if role in required:
-                label += " (required)"
+                label = t("data.role_required", lang, role=label)
             elif either:
-                label += f" ({' or '.join(either.split('|'))} required)"
+                label = t("data.role_either", lang, role=label, either=t(
+                    "data.role_or", lang).join(role_label(r, lang) for r in either.split("|")))
             options = [NONE_CHOICE] + columns
             col = current.roles.get(role)
             fields.append(MappingField(kind, role, label, options,
@@ -354,7 +360,8 @@ def mapping_from_choices(choices: dict[str, dict[str, str]]) -> dict[str, dict[s
     ConfigError
         When one column is chosen for two roles of the same file.
     """
-    mapping, problems = {}, []
+    mapping: dict = {}
+    problems: list = []
     for kind, roles in choices.items():
         used: dict[str, str] = {}
         mapping[kind] = {}
@@ -371,7 +378,7 @@ def mapping_from_choices(choices: dict[str, dict[str, str]]) -> dict[str, dict[s
     return mapping
 
 
-def summary_metrics(summary: DataSummary) -> list[tuple[str, str, str]]:
+def summary_metrics(summary: DataSummary, lang: str = "en") -> list[tuple[str, str, str]]:
     """Headline numbers for the Data page.
 
     Parameters
@@ -385,19 +392,51 @@ def summary_metrics(summary: DataSummary) -> list[tuple[str, str, str]]:
         interactions and density.
     """
     c = summary.counts
+    positives = (t("data.m.positives", lang, n=f"{c['positives']:,}",
+                   threshold=f"{c['rating_threshold']:g}")
+                 if c.get("rating_threshold") is not None
+                 else t("data.m.positives_implicit", lang, n=f"{c['positives']:,}"))
     return [
-        ("Users", f"{c['users']:,}", f"{c['users_with_interactions']:,} with interactions"),
-        ("Items", f"{c['items']:,}", f"{c['items_with_interactions']:,} with interactions"),
-        ("Interactions", f"{c['interactions']:,}",
-         f"{c['positives']:,} count as positives"
-         + (f" (rating >= {c['rating_threshold']:g})" if c.get("rating_threshold") is not None
-            else " (implicit feedback)")),
-        ("Density", f"{c['density']:.2%}",
-         f"Share of all user-item pairs with an interaction; sparsity {1 - c['density']:.2%}"),
+        (t("data.m.users", lang), f"{c['users']:,}",
+         t("data.m.users_help", lang, n=f"{c['users_with_interactions']:,}")),
+        (t("data.m.items", lang), f"{c['items']:,}",
+         t("data.m.items_help", lang, n=f"{c['items_with_interactions']:,}")),
+        (t("data.m.interactions", lang), f"{c['interactions']:,}", positives),
+        (t("data.m.density", lang), f"{c['density']:.2%}",
+         t("data.m.density_help", lang, s=f"{1 - c['density']:.2%}")),
     ]
 
 
-def status_lines(state: MutableMapping) -> dict:
+def role_label(role: str, lang: str = "en") -> str:
+    """A column role's name for people (``created_at`` -> "created at" / "上架时间")."""
+    key = f"role.{role}"
+    return t(key, lang) if has(key) else role.replace("_", " ")
+
+
+def file_label(kind: str, lang: str = "en") -> str:
+    """A file kind's name for people ("Interactions" / "交互")."""
+    return t(f"file.{kind}", lang)
+
+
+def issue_text(issue, lang: str = "en") -> str:
+    """A validation issue's message in ``lang``.
+
+    English is the issue's own message (it names examples). Chinese comes from
+    the catalogue entry for the issue's code (``issue.<code>``, or
+    ``issue.<code>.<severity>`` where one code covers an error and a warning),
+    filled from the issue's file, column and count; a code without an entry,
+    or an entry needing a column the issue lacks, falls back to English.
+    """
+    if normalise_lang(lang) == "en":
+        return issue.message
+    key = next((k for k in (f"issue.{issue.code}.{issue.severity}", f"issue.{issue.code}")
+                if has(k)), None)
+    if key is None or (issue.column is None and "{column}" in t(key, "en")):
+        return issue.message
+    return t(key, lang, file=issue.file, column=issue.column or "", count=f"{issue.count:,}")
+
+
+def status_lines(state: MutableMapping, lang: str = "en") -> dict:
     """What the sidebar shows about the session's data.
 
     Parameters
@@ -416,7 +455,8 @@ def status_lines(state: MutableMapping) -> dict:
     dataset = state.get(DATASET)
     outcome = state.get(OUTCOME)
     info = {"origin": state.get(ORIGIN),
-            "files": [f"{FILE_LABELS[k]}: {files[k].name}" for k in FILE_KINDS if k in files]}
+            "files": [f"{file_label(k, lang)}: {files[k].name}" for k in FILE_KINDS
+                      if k in files]}
     if dataset is not None:
         info.update(state="loaded", counts={
             "users": dataset.n_users, "items": dataset.n_items,

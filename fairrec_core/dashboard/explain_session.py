@@ -29,8 +29,8 @@ TEXT_METHOD_HELP = ("LIME fits a local linear model over random subsets of the w
                     "text masker gives Owen values over word groups (slower, exact sums).")
 RANDOM = "rest"   # disparity drivers: compare a group with every other user
 
-__all__ = ["TEXT_METHODS", "TEXT_METHOD_HELP", "drivers", "explain", "export_json", "group_users", "sample_user",
-           "user_facts", "user_groupings", "user_list"]
+__all__ = ["TEXT_METHODS", "TEXT_METHOD_HELP", "drivers", "explain", "export_json", "group_users",
+           "sample_user", "user_facts", "user_groupings", "user_list"]
 
 
 def _objects(state: MutableMapping):

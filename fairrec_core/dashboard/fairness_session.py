@@ -1,4 +1,5 @@
-"""The Fairness page's controller: grouping choices, the audit of the current lists, applied re-ranked lists.
+"""The Fairness page's controller: grouping choices, the audit of the current lists, applied
+re-ranked lists.
 
 Session state lives in the mapping the caller passes (``st.session_state``);
 the keys and the invalidation rules are in :mod:`~fairrec_core.dashboard.pipeline_session`.
@@ -32,6 +33,7 @@ from fairrec_core.dashboard.pipeline_session import (
     update_settings,
 )
 from fairrec_core.errors import ConfigError
+from fairrec_core.i18n import t
 from fairrec_core.metrics import Thresholds
 
 
@@ -94,7 +96,8 @@ def fairness_settings(state: MutableMapping, *, users: Sequence[str], items: Seq
                       intersect: Sequence[str] = (), n_boot: int = 1000,
                       min_group_size: int = 30, exposure: str = "log",
                       ratio_fail: float = 0.8, ratio_warn: float = 0.9,
-                      provider_basis: str = "merit") -> tuple[MetricsConfig, Thresholds]:
+                      provider_basis: str = "merit",
+                      lang: str = "en") -> tuple[MetricsConfig, Thresholds]:
     """The metrics section and thresholds from the Fairness page's choices.
 
     Parameters
@@ -113,6 +116,8 @@ def fairness_settings(state: MutableMapping, *, users: Sequence[str], items: Seq
         :class:`MetricsConfig` options.
     ratio_fail, ratio_warn, provider_basis
         Thresholds; the two ratios apply to the user and the provider checks.
+    lang : {"en", "zh"}
+        Language of the error messages.
 
     Raises
     ------
@@ -127,17 +132,14 @@ def fairness_settings(state: MutableMapping, *, users: Sequence[str], items: Seq
     users = [u for u in users if u in valid]
     combo = list(dict.fromkeys(intersect))
     if len(combo) == 1:
-        raise ConfigError("Choose at least two groupings to intersect (for example gender and "
-                          "age), or none.")
+        raise ConfigError(t("fair.err.intersect", lang))
     for name in combo:
         if name != "activity" and name not in users:
             users.append(name)
     if not 0 < ratio_fail <= ratio_warn <= 1:
-        raise ConfigError("The thresholds must satisfy 0 < fail ≤ warn ≤ 1 (default: fail "
-                          "below 0.8, warn below 0.9).")
+        raise ConfigError(t("fair.err.thresholds", lang))
     if n_boot < 1:
-        raise ConfigError("The number of bootstrap resamples must be at least 1 (1,000 is "
-                          "the default; fewer gives rougher intervals).")
+        raise ConfigError(t("fair.err.n_boot", lang))
     current = settings(state)
     metrics = replace(current.metrics, user_groupings=users, item_groupings=list(items),
                       intersections=[combo] if combo else [], n_boot=int(n_boot),
@@ -228,3 +230,30 @@ def restore_model_lists(state: MutableMapping) -> TopKLists:
                        provenance={"source": "model", "model": info.name,
                                    "model_source": info.source, "k": info.k},
                        rerank=replace(settings(state).rerank, lam=0.0))
+
+
+def metric_text(name: str, k: int | None = 10, lang: str = "en") -> tuple[str, str]:
+    """A metric's display name and tooltip in ``lang``.
+
+    English comes from :mod:`fairrec_core.metrics.definitions` (one wording for
+    dashboard, report and CLI); Chinese names from the report catalogue
+    (``report.metric.*``), Chinese tooltips from ``fair.help.*``.
+
+    Returns
+    -------
+    (label, help)
+    """
+    from fairrec_core.i18n import has, normalise_lang, t
+    from fairrec_core.metrics.definitions import metric_help, metric_label
+    from fairrec_core.report.text import metric_name
+
+    if normalise_lang(lang) == "en":
+        return metric_label(name, k), metric_help(name, k)
+    if has(f"fair.name.{name}"):
+        label = t(f"fair.name.{name}", lang)
+    elif has(f"report.metric.{name}"):
+        label = metric_name(name, 10 if k is None else k, lang)
+    else:
+        label = metric_label(name, k)
+    key = f"fair.help.{name}"
+    return label, (t(key, lang) if has(key) else metric_help(name, k))

@@ -77,6 +77,8 @@ CHECKPOINT = "pipeline_checkpoint"   # (model version, zip bytes), made on deman
 DROPPED = "pipeline_dropped"
 COUNTER = "pipeline_counter"
 CONFIG = "pipeline_config"
+#: The Train page's λ_train grid (training_session.FairTrainGrid); the What-if page overlays it.
+FAIRTRAIN = "pipeline_fairtrain"
 
 #: Keys holding objects that depend on the model (dropped with it).
 MODEL_DEPENDANTS = (LISTS, FAIRNESS, WHATIF, EXPLAIN, CHECKPOINT)
@@ -343,7 +345,7 @@ def item_titles(dataset, items: np.ndarray) -> list[str]:
     """Titles of dense item ids (the original id where there is no title; '' for -1)."""
     items = np.asarray(items, dtype=np.int64)
     ids = dataset.item_ids
-    titles = dataset.items["title"] if "title" in dataset.items else None
+    titles = dataset.items.get("title")
     out = []
     for i in items:
         if i < 0:

@@ -20,6 +20,7 @@ from fairrec_core.config import SECTIONS, AuditConfig
 from fairrec_core.config_sections import ModelConfig
 from fairrec_core.dashboard import data_session as ds
 from fairrec_core.dashboard import pipeline_session as ps
+from fairrec_core.i18n import t
 
 RESULT = "report_result"
 #: What the page can audit.
@@ -39,16 +40,15 @@ def available_source(state: MutableMapping) -> str:
     return "none"
 
 
-def empty_state_message(state: MutableMapping) -> str:
-    """What to do first, in plain words, when nothing can be audited."""
+def empty_state_message(state: MutableMapping, lang: str = "en") -> str:
+    """What to do first, in plain words (in ``lang``), when nothing can be audited."""
     if state.get(ds.DATASET) is None:
-        return "Load data on the Data page first."
-    return ("Train a model on the Train page (or upload the production recommendations on "
-            "the Data page to audit them as they are); then come back here.")
+        return t("reportpage.no_data", lang)
+    return t("reportpage.no_model", lang)
 
 
 def session_config(state: MutableMapping, *, title: str | None = None,
-                   sections=None) -> AuditConfig:
+                   sections=None, lang: str | None = None) -> AuditConfig:
     """The AuditConfig that reproduces the session's audit with ``fairrec audit``.
 
     A dump of the session's config sections
@@ -57,7 +57,8 @@ def session_config(state: MutableMapping, *, title: str | None = None,
     pages set them) plus the data section. File paths are the uploaded
     files' names: the downloaded TOML works when it is placed next to those
     files. Without a model in the session, the imported recommendations are
-    audited. ``title`` and ``sections`` fill the report section.
+    audited. ``title``, ``sections`` and ``lang`` (the report's language) fill
+    the report section.
     """
     dataset = state[ds.DATASET]
     options = ds.options_from_widgets(state)
@@ -82,6 +83,8 @@ def session_config(state: MutableMapping, *, title: str | None = None,
         out["report"] = {**out.get("report", {}), "title": title}
     if sections is not None:
         out["report"] = {**out.get("report", {}), "sections": list(sections)}
+    if lang is not None:
+        out["report"] = {**out.get("report", {}), "lang": lang}
     return AuditConfig.from_dict(out)
 
 
@@ -117,15 +120,25 @@ def build_result(state: MutableMapping, config: AuditConfig, *, progress=None):
     lists are audited; otherwise the imported recommendations.
     """
     from fairrec_core.audit import run_audit
+    from fairrec_core.dashboard import counterfactual_session as cs
+    from fairrec_core.dashboard import training_session as ts
+    from fairrec_core.report.fairtrain_section import attach_fairtrain
 
     dataset = state[ds.DATASET]
+    # The Counterfactual page's probe, when current, is reported as it was run
+    # rather than trained and probed again.
+    probe, stale = cs.current(state)
+    done: dict = {"counterfactual": probe.outcome} if probe is not None and not stale else {}
     if available_source(state) == "session":
         lists = state[ps.LISTS]
         result = run_audit(config, progress=progress, dataset=dataset,
                            split=state.get(ps.SPLIT), model=state[ps.MODEL], lists=lists.ids,
-                           lists_provenance=lists.provenance)
+                           lists_provenance=lists.provenance, **done)
     else:
-        result = run_audit(config, progress=progress, dataset=dataset)
+        result = run_audit(config, progress=progress, dataset=dataset, **done)
+    grid = ts.current_grid(state)
+    if grid is not None:  # the Train page's λ_train grid, beside the re-ranking curve
+        attach_fairtrain(result, grid)
     state[RESULT] = (fingerprint(state, config), result)
     return result
 
@@ -139,7 +152,12 @@ def judged(result, thresholds):
 
 def with_title(result, title: str):
     """``result`` with another report title (the title is part of the config)."""
-    report = dataclasses.replace(result.config.report, title=title)
+    return with_report(result, title=title)
+
+
+def with_report(result, **changes):
+    """``result`` with other report settings, e.g. ``title`` or ``lang`` (no recomputation)."""
+    report = dataclasses.replace(result.config.report, **changes)
     return dataclasses.replace(result, config=dataclasses.replace(result.config, report=report))
 
 
@@ -153,4 +171,4 @@ def md_escape(text) -> str:
 
 __all__ = ["RESULT", "SECTIONS", "available_source", "build_result", "current_result",
            "empty_state_message", "fingerprint", "judged", "md_escape", "session_config",
-           "with_title"]
+           "with_report", "with_title"]

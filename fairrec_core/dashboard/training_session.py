@@ -11,7 +11,7 @@ import os
 import time
 import warnings
 from collections.abc import Callable, MutableMapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -35,6 +35,8 @@ from fairrec_core.dashboard.pipeline_session import (
     update_settings,
 )
 from fairrec_core.errors import ConfigError
+from fairrec_core.i18n import t
+from fairrec_core.i18n.catalogue import MESSAGES
 from fairrec_core.models import checkpoint_archive
 from fairrec_core.models.registry import MODEL_LABELS
 
@@ -83,7 +85,7 @@ def _list_length(model, k: int) -> int:
 
 def train(state: MutableMapping, config: AuditConfig, *,
           callbacks: Sequence[Callable] = (),
-          stage: Callable[[str], None] | None = None) -> ModelInfo:
+          stage: Callable[[str], None] | None = None, lang: str = "en") -> ModelInfo:
     """Split, fit, rank and audit: the Train button.
 
     Parameters
@@ -99,6 +101,8 @@ def train(state: MutableMapping, config: AuditConfig, *,
         Receive :class:`~fairrec_core.training.ProgressEvent` objects.
     stage : callable, optional
         Called with a short sentence as each stage starts (for a status line).
+    lang : str, default "en"
+        Language of those sentences (:mod:`fairrec_core.i18n`).
 
     Returns
     -------
@@ -113,10 +117,12 @@ def train(state: MutableMapping, config: AuditConfig, *,
 
     dataset = session_dataset(state)
     say = stage or (lambda _text: None)
-    say("Splitting the data into train, validation and test")
+    say(t("train.stage.split", lang))
     split = make_split(dataset, config)
     model = build_model(config.model, seed=config.seed)
-    say("Training " + MODEL_LABELS.get(config.model.name, config.model.name))
+    name = config.model.name
+    say(t("train.stage.train", lang, model=t(f"train.model.{name}", lang)
+          if f"train.model.{name}" in MESSAGES else MODEL_LABELS.get(name, name)))
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         # Model warnings are recorded on the model (warnings_) and shown by the page.
@@ -129,7 +135,7 @@ def train(state: MutableMapping, config: AuditConfig, *,
     update_settings(state, split=config.split, model=config.model, seed=config.seed,
                     metrics=config.metrics, thresholds=config.thresholds,
                     rerank=replace(config.rerank, lam=0.0))
-    say("Auditing the lists on the test set (accuracy, fairness, bootstrap intervals)")
+    say(t("train.stage.audit", lang))
     compute_fairness(state, config.metrics, config.thresholds)
     return info
 
@@ -241,3 +247,120 @@ def accuracy_rows(result, k: int, metrics: Sequence[str] = ACCURACY_METRICS) -> 
                      "text": text, "interval": interval,
                      "help": metric_help(name, k) + (f" {interval}." if interval else "")})
     return rows
+
+
+# ---------------------------------------------------------------------- fairness in training
+@dataclass
+class FairTrainGrid:
+    """A λ_train grid trained on the session's data (``state[pipeline_session.FAIRTRAIN]``).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per λ_train (:func:`fairrec_core.fairtrain.train_grid`): ``lam``,
+        ``ndcg``, ``ndcg_ratio[g]`` (and ``es_cs_ratio[p]`` for item-exposure),
+        ``pareto``, ``seconds``, ... -- the re-ranking sweep's column names.
+    fairness_column : str
+        The fairness axis the term targets (a column of ``table``).
+    fairness : dict
+        The term (``FairnessConfig`` as a dict; its weight is the grid's last λ).
+    model : str
+    data_version : int
+    """
+
+    table: object
+    fairness_column: str
+    fairness: dict
+    model: str
+    data_version: int
+    k: int = 10
+
+
+def fairness_choice(term: str, attribute: str, weight, protected: str | None = None):
+    """The page's choices as a checked ``FairnessConfig``, or None for "no term"."""
+    from fairrec_core.fairtrain.spec import as_fairness_config
+
+    if not term or term == "none":
+        return None
+    return as_fairness_config({"term": term, "attribute": attribute, "weight": weight,
+                               "protected": protected or None}, where="fairness term")
+
+
+def parse_lambdas(text: str) -> list[float]:
+    """``"0, 0.1, 0.3"`` -> ``[0.0, 0.1, 0.3]``; plain errors for anything else."""
+    parts = [p for p in str(text).replace(";", ",").replace(" ", ",").split(",") if p]
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        raise ConfigError(f"The λ_train grid must be numbers separated by commas, like "
+                          f"0, 0.1, 0.3, 1; got '{text}'.") from None
+    if not 2 <= len(values) <= 12:
+        raise ConfigError("The λ_train grid needs between 2 and 12 values.")
+    if any(not np.isfinite(v) or v < 0 for v in values):
+        raise ConfigError("Every λ_train of the grid must be a number, 0 or more.")
+    return sorted(set(values))
+
+
+def train_fair_grid(state: MutableMapping, config: AuditConfig, fairness, lambdas, *,
+                    progress: Callable[[int, int, float], object] | None = None,
+                    callbacks: Sequence[Callable] = ()) -> FairTrainGrid:
+    """Train ``config.model`` once per λ_train with ``fairness``; keep the table in ``state``.
+
+    The split is the one the Train button would make (same settings, same
+    seed), so the grid's λ = 0 row is the plain model of that split.
+    """
+    from fairrec_core.dashboard.pipeline_session import FAIRTRAIN
+    from fairrec_core.fairtrain import train_grid
+    from fairrec_core.fairtrain.grid import fairness_column
+
+    dataset = session_dataset(state)
+    if fairness is None:
+        raise ConfigError("Choose a fairness term first: a λ_train grid varies its weight.")
+    split = make_split(dataset, config)
+    params = {k: v for k, v in config.model.params.items() if k != "fairness"}
+    params.setdefault("seed", config.seed)
+    grouping = fairness.attribute if fairness.term != "item-exposure" else None
+    if grouping is None or grouping not in dataset.users:
+        grouping = _ratio_grouping(dataset)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        table = train_grid(dataset, split, fairness, lambdas=lambdas, model_params=params,
+                           k=config.metrics.k, ratio_grouping=grouping,
+                           model=config.model.name, progress=progress, callbacks=callbacks)
+    grid = FairTrainGrid(table=table, fairness_column=fairness_column(table),
+                         fairness=jsonable(vars(fairness)), model=config.model.name,
+                         data_version=int(state.get(ds.VERSION, 0)), k=config.metrics.k)
+    state[FAIRTRAIN] = grid
+    return grid
+
+
+def current_grid(state: MutableMapping) -> FairTrainGrid | None:
+    """The session's λ_train grid if it was trained on the data now loaded, else None."""
+    from fairrec_core.dashboard.pipeline_session import FAIRTRAIN
+
+    grid = state.get(FAIRTRAIN)
+    if grid is not None and grid.data_version != int(state.get(ds.VERSION, 0)):
+        state.pop(FAIRTRAIN, None)
+        return None
+    return grid
+
+
+def _ratio_grouping(dataset) -> str:
+    """The user attribute of the NDCG ratio when the term acts on items: gender if present."""
+    cols = list(dataset.users.columns)
+    if "gender" in cols:
+        return "gender"
+    for c in cols:
+        if dataset.users[c].nunique(dropna=True) >= 2:
+            return c
+    raise ConfigError("The NDCG ratio needs a user attribute with at least two values; "
+                      "the users file has none.")
+
+
+def fairness_axis_label(column: str, lang: str = "en") -> str:
+    """``ndcg_ratio[gender]`` -> "NDCG ratio across gender (worst / best group)"."""
+    base, _, group = column.partition("[")
+    group = group.rstrip("]")
+    if base == "es_cs_ratio":
+        return t("train.fair.es_cs", lang, group=group)
+    return t("train.fair.ndcg_ratio", lang, grouping=group)

@@ -21,6 +21,7 @@ import time
 import warnings
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -29,34 +30,27 @@ from fairrec_core.config_sections import RerankConfig
 from fairrec_core.dashboard import fairness_session as fs
 from fairrec_core.dashboard import pipeline_session as ps
 from fairrec_core.errors import ConfigError
+from fairrec_core.i18n import t
 from fairrec_core.pipeline import rerank_stage as rr
 from fairrec_core.pipeline.evaluation import POPULARITY
 
-#: Re-ranking methods the page offers, the config's default first: (label, what it does).
-METHODS = {
-    "two_sided": ("Two-sided (CPFair)",
-                  "Trades relevance against both the exposure gap between item groups and "
-                  "the quality gap between active and inactive users; exact per user "
-                  "(Naghiaei et al. 2022)."),
-    "provider": ("Provider exposure (smooth xQuAD)",
-                 "Spreads each list over the provider groups in proportion to the user's "
-                 "own history (Abdollahpouri et al. 2019). Good first choice for "
-                 "under-exposed sellers or long-tail items."),
-    "fair_topk": ("FA*IR fair top-k",
-                  "Guarantees a minimum share of the protected item group in every prefix "
-                  "of every list; the slider sets FA*IR's target proportion p of protected "
-                  "items (Zehlike et al. 2017)."),
-    "calibrated": ("Calibrated (Steck)",
-                   "Makes each list's category mix match the user's history (Steck 2018); "
-                   "fairness measured as miscalibration."),
-}
+if TYPE_CHECKING:  # the re-rankers load lazily, when the page first needs them
+    from fairrec_core.metrics.groups import Grouping
+    from fairrec_core.rerank import Candidates, Reranker, RerankResult, TradeoffMetrics
+    from fairrec_core.rerank.base import State
+
+#: Re-ranking methods the page offers, the config's default first: (label, what it does),
+#: in English; :func:`method_label` and :func:`method_help` give them in either language.
+METHODS = {m: (t(f"whatif.method.{m}", "en"), t(f"whatif.method.{m}.help", "en"))
+           for m in ("two_sided", "provider", "fair_topk", "calibrated")}
 #: Methods whose objective acts for a chosen protected group (the page offers the
 #: picker for these only; the provider method spreads exposure over every group).
 USES_PROTECTED = rr.USES_PROTECTED
 
 __all__ = ["METHODS", "USES_PROTECTED", "WhatIf", "WhatIfView", "apply_to_audit",
-           "build_whatif", "default_rerank", "example_lists", "find_lambda",
-           "item_grouping_choices", "lam_label", "target_choices", "whatif_view"]
+           "build_whatif", "default_rerank", "default_target_value", "describe_search",
+           "example_lists", "find_lambda", "item_grouping_choices", "lam_label",
+           "method_help", "method_label", "target_choices", "weight_symbol", "whatif_view"]
 
 
 @dataclass
@@ -72,16 +66,16 @@ class WhatIf:
     request: tuple
     model_version: int
     k: int
-    candidates: object
-    reranker: object
-    prepared: object
-    metrics: object
+    candidates: Candidates
+    reranker: Reranker
+    prepared: State
+    metrics: TradeoffMetrics
     table: pd.DataFrame
-    fairness_column: str
+    fairness_column: str | None
     protected: tuple[str, ...]
     protected_inferred: bool
-    item_grouping: object
-    user_grouping: object | None
+    item_grouping: Grouping
+    user_grouping: Grouping | None
     base_ids: np.ndarray
     base_row: dict
     base_user_ndcg: np.ndarray | None
@@ -96,7 +90,7 @@ class WhatIfView:
     """The lists and numbers at one λ."""
 
     lam: float
-    result: object
+    result: RerankResult
     row: dict
     item_shares: pd.DataFrame
     user_ndcg: pd.DataFrame | None
@@ -129,11 +123,24 @@ def default_user_grouping(dataset) -> str:
     return users[0] if users else "activity"
 
 
-def lam_label(method: str) -> str:
+def method_label(method: str, lang: str = "en") -> str:
+    """The method's display name, e.g. "Provider exposure (smooth xQuAD)"."""
+    return t(f"whatif.method.{method}", lang)
+
+
+def method_help(method: str, lang: str = "en") -> str:
+    """What the method does, in one or two sentences."""
+    return t(f"whatif.method.{method}.help", lang)
+
+
+def weight_symbol(method: str) -> str:
+    """The slider's symbol: FA*IR's target proportion ``p``, else the weight ``λ``."""
+    return "p" if method == "fair_topk" else "λ"
+
+
+def lam_label(method: str, lang: str = "en") -> str:
     """What the slider sets: FA*IR's target proportion p, or the fairness weight λ."""
-    if method == "fair_topk":
-        return "Target proportion p of protected items (FA*IR)"
-    return "Fairness weight λ"
+    return t("whatif.p_label" if method == "fair_topk" else "whatif.lam_label", lang)
 
 
 def group_labels(dataset, split, name: str, *, head_share: float = 0.2) -> list[str]:
@@ -147,7 +154,8 @@ def group_labels(dataset, split, name: str, *, head_share: float = 0.2) -> list[
 
 # ---------------------------------------------------------------------- build
 def build_whatif(state: MutableMapping, config: RerankConfig, *,
-                 user_grouping: str | None = None, candidates: int | None = None) -> WhatIf:
+                 user_grouping: str | None = None, candidates: int | None = None,
+                 lang: str = "en") -> WhatIf:
     """Prepare the re-ranker on the current model's candidates and sweep λ.
 
     Parameters
@@ -164,6 +172,8 @@ def build_whatif(state: MutableMapping, config: RerankConfig, *,
         (the activity grouping is always measured too).
     candidates : int, optional
         Candidates per user (C); default the session's ``[model].candidates``.
+    lang : {"en", "zh"}
+        Language of the error messages and notes.
 
     Returns
     -------
@@ -182,10 +192,9 @@ def build_whatif(state: MutableMapping, config: RerankConfig, *,
     dataset, split = state.get("dataset"), state.get(ps.SPLIT)
     model, info = state.get(ps.MODEL), state.get(ps.MODEL_INFO)
     if dataset is None or model is None or info is None or split is None:
-        raise ConfigError("There is no model yet: train one (or use the production lists) on "
-                          "the Train page first.")
+        raise ConfigError(t("whatif.err_no_model", lang))
     if config.method not in METHODS:
-        raise ConfigError(f"Unknown re-ranking method '{config.method}'.")
+        raise ConfigError(t("whatif.err_method", lang, method=config.method))
     settings = ps.settings(state)
     k = info.k
     metrics = dataclasses.replace(settings.metrics, k=k)
@@ -196,16 +205,14 @@ def build_whatif(state: MutableMapping, config: RerankConfig, *,
     shown = [user_grouping] if user_grouping and user_grouping != "activity" else []
     for name in shown:
         if name not in dataset.users:
-            raise ConfigError(f"There is no user attribute '{name}'.")
+            raise ConfigError(t("whatif.err_user_attr", lang, name=name))
     setup = rr.build_reranker(config, metrics, settings.thresholds, dataset, split, cands,
                               user_groupings=shown)
     if setup is None:
-        raise ConfigError("No item grouping has two groups or more: there is nothing to "
-                          "re-rank for.")
+        raise ConfigError(t("whatif.err_no_grouping", lang))
     item_grouping = make_grouping(setup.labels, name=setup.item_grouping)
     if item_grouping.n_groups < 2:
-        raise ConfigError(f"All items are in one group of '{setup.item_grouping}': choose "
-                          "another grouping to re-rank for.")
+        raise ConfigError(t("whatif.err_one_group", lang, grouping=setup.item_grouping))
     tm, reranker = setup.metrics, setup.reranker
     lams = sorted({round(float(x), 10) for x in np.linspace(0, 1, config.n_lambdas)})
     table = rr.tradeoff_table(setup, cands, lams)
@@ -222,7 +229,7 @@ def build_whatif(state: MutableMapping, config: RerankConfig, *,
     notes: list[str] = []
     short = cands.summary(k).get("users_with_fewer_than_k", 0)
     if short:
-        notes.append(f"{short} users have fewer than {k} candidates; their lists stay short.")
+        notes.append(t("whatif.note_short", lang, n=short, k=k))
     wi = WhatIf(config=config, request=(config, user_grouping, c), model_version=info.version,
                 k=k, candidates=cands, reranker=reranker, prepared=prepared, metrics=tm,
                 table=table, fairness_column=setup.fairness_column,
@@ -328,16 +335,16 @@ def example_lists(wi: WhatIf, view: WhatIfView, user: int, dataset, *,
         "change": change})
 
 
-def describe_change(wi: WhatIf, example: pd.DataFrame) -> str:
+def describe_change(wi: WhatIf, example: pd.DataFrame, lang: str = "en") -> str:
     """One sentence about an example list: new items and the protected groups' slots."""
     new = int((example["change"] == "new").sum())
     prot = set(wi.protected)
     before = int(example["before group"].isin(prot).sum())
     after = int(example["after group"].isin(prot).sum())
     if wi.config.method == "calibrated":
-        return f"{new} of {len(example)} items are new in this user's list."
-    return (f"{new} of {len(example)} items are new in this user's list; items of "
-            f"{', '.join(sorted(prot))} hold {before} slot(s) before and {after} after.")
+        return t("whatif.change_new", lang, new=new, n=len(example))
+    return t("whatif.change_slots", lang, new=new, n=len(example),
+             groups=", ".join(sorted(prot)), before=before, after=after)
 
 
 # ---------------------------------------------------------------------- targets
@@ -356,15 +363,47 @@ def target_choices(wi: WhatIf) -> dict[str, str]:
     return out
 
 
-def default_target_value(wi: WhatIf, column: str) -> float:
-    """A sensible first target: 0.8 for ratios (four-fifths rule), else 80% of the base."""
-    if "ratio" in column:
-        return 0.8
+def default_target_value(wi: WhatIf, column: str, op: str | None = None) -> float:
+    """A first target the search can reach, derived from the sweep.
+
+    The search (:func:`find_lambda`) answers only when the lists at λ = 1
+    meet the target, so the default never asks for more than the sweep's
+    λ = 1 value: for ratios the four-fifths rule's 0.8 when λ = 1 reaches it,
+    else the λ = 1 value rounded towards the base; for other metrics halfway
+    from the base (λ = 0) to the λ = 1 value. A metric that λ does not move the
+    wanted way gets its base value (met at λ = 0).
+    """
+    op = op or target_choices(wi).get(column, ">=")
     base = float(wi.base_row.get(column, np.nan))
+    table = wi.table.sort_values("lam")
+    end = float(table[column].iloc[-1]) if column in table and len(table) else np.nan
     if not np.isfinite(base):
         return 0.0
-    return round(base * (0.8 if column.startswith(("ndcg_difference", "miscalibration"))
-                         else 1.2), 4)
+    up = op in (">=", ">")
+    # Rounded to 4 decimals on the side that keeps the target met (down for "≥").
+    rnd = (lambda v: np.floor(v * 1e4) / 1e4) if up else (lambda v: np.ceil(v * 1e4) / 1e4)
+    if not np.isfinite(end) or (end <= base if up else end >= base):
+        return float(rnd(base))
+    if "ratio" in column and up:
+        return 0.8 if end >= 0.8 else float(np.floor(end * 100) / 100 if
+                                            np.floor(end * 100) / 100 > base else rnd(end))
+    return float(rnd(base + (end - base) / 2))
+
+
+def describe_search(wi: WhatIf, found, lang: str = "en", *, slider: float | None = None) -> str:
+    """The search's outcome in readable names ("ES/CS (tail)", not ``es_cs_ratio[tail]``)."""
+    from fairrec_core.metrics.definitions import metric_label
+
+    w = weight_symbol(wi.config.method)
+    name = metric_label(found.target.metric, wi.k)
+    target = f"{name} {found.target.op.replace('>=', '≥').replace('<=', '≤')} " \
+             f"{found.target.value:g}"
+    if not found.found:
+        return t("whatif.not_found", lang, w=w, target=target,
+                 value=f"{found.evaluations[-1][1]:.4g}")
+    return t("whatif.found", lang, w=w, target=target, lam=f"{found.lam:.4g}", metric=name,
+             value=f"{found.row[found.target.metric]:.4g}", n=len(found.evaluations),
+             slider=f"{found.lam if slider is None else slider:.2f}")
 
 
 def find_lambda(wi: WhatIf, column: str, op: str, value: float):

@@ -16,6 +16,7 @@ thousands of attribute columns is banded in seconds.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -30,7 +31,7 @@ __all__ = ["AGE_EDGES", "UNKNOWN", "band_user_attributes", "identifier_like",
 
 UNKNOWN = "unknown"
 AGE_EDGES = (18, 25, 35, 45, 55)  # marketing's usual bands: under 18, 18-24, ..., 55+
-_AGE_NAMES = np.array(["under 18"] + [f"{a}-{b - 1}" for a, b in zip(AGE_EDGES, AGE_EDGES[1:])]
+_AGE_NAMES = np.array(["under 18"] + [f"{a}-{b - 1}" for a, b in pairwise(AGE_EDGES)]
                       + [f"{AGE_EDGES[-1]}+"], dtype=object)
 _DATE_WORDS = frozenset({"date", "time", "since", "at", "on", "joined", "signup", "registered",
                          "created", "birthday", "dob", "timestamp", "ts", "day"})
@@ -138,7 +139,7 @@ def _band_block(arrays: list, cols: list[str], frame: pd.DataFrame):
     present = pc.fill_null(pc.not_equal(text, ""), False)
     is_num = pc.fill_null(pc.match_substring_regex(text, _NUMBER), False)
     zero = pc.fill_null(pc.match_substring_regex(text, _LEADING_ZERO), False)
-    num = np.full(n * m, np.nan)
+    num: np.ndarray = np.full(n * m, np.nan)
     num_mask = is_num.to_numpy(zero_copy_only=False)
     num[num_mask] = pc.cast(pc.filter(text, is_num), pa.float64()).to_numpy()
     num_mask &= np.isfinite(num)  # "1e400" overflows: text, not a quantity
@@ -162,7 +163,7 @@ def _band_block(arrays: list, cols: list[str], frame: pd.DataFrame):
     values: dict[str, np.ndarray] = {}
     odd = []
     quart = np.flatnonzero(numeric & ~is_age)
-    qs_of = dict(zip(quart.tolist(), _quartiles(srt[quart], n_num[quart])))
+    qs_of: dict = dict(zip(quart.tolist(), _quartiles(srt[quart], n_num[quart])))
     for j in np.flatnonzero(numeric):
         v = num[j]
         banded = _age_bands(v) if is_age[j] else _quartile_bands(v, qs_of[j])

@@ -62,7 +62,7 @@ def read_files(files: dict, *, encoding=None, delimiter=None,
     ``encoding`` and ``delimiter`` are either one value for all files or a
     ``{kind: value}`` dict.
     """
-    tables = {}
+    tables: dict[str, RawTable] = {}
     for kind, source in files.items():
         if source is None:
             continue

@@ -105,6 +105,7 @@ def read_parquet(source, *, name: str | None = None,
         shown = name or str(source)
         return ParquetTable(shown, None, issues=[Issue.error(
             shown, None, "file_not_found", f"{shown}: no such file or folder.")])
+    files: list  # part files, or one in-memory file for bytes and uploads
     if path is not None and path.is_dir():
         files = part_files(path)
         name = name or path.name

@@ -36,7 +36,7 @@ MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # mirrors server.maxUploadSize in .streaml
 MAX_COLUMNS = 10_000  # per file; wider exports are refused before parsing
 MAX_CELL_CHARS = 131_072  # longest cell (128 K characters); Python's csv default limit
 DELIMITERS = (",", "\t", ";", "|")
-_DELIM_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
+_DELIM_NAMES: dict[str | None, str] = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 _NA_VALUES = ["", "NaN", "nan", "NULL", "null", "None", "N/A", "n/a"]
 _MAGIC = {
     b"PK\x03\x04": "a ZIP archive or an Excel .xlsx workbook",
@@ -354,7 +354,8 @@ def _diagnose(text: str, delimiter: str, limit: int = 5):
     longer than its field limit, which equals ``MAX_CELL_CHARS``.
     """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows, count, expected, row_no = [], 0, 0, 1
+    rows: list[int] = []
+    count, expected, row_no = 0, 0, 1
     try:
         expected = len(next(reader))
         for record in reader:

@@ -193,7 +193,8 @@ def parse_mapping_args(pairs) -> dict[str, dict[str, str]]:
             _check_kind(kind)
         known = _ROLE_ORDER[kind] if kind != "*" else tuple(ALIASES)
         if role not in known:
-            raise ConfigError(f"'{role}' is not a column role{'' if kind == '*' else ' of the ' + kind + ' file'}; "
+            where = "" if kind == "*" else f" of the {kind} file"
+            raise ConfigError(f"'{role}' is not a column role{where}; "
                               f"known roles: {', '.join(known)}.")
         out.setdefault(kind, {})[role] = col
     return out

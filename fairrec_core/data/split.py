@@ -123,7 +123,7 @@ def split_dataset(dataset: Dataset, *, method: str = "auto", test_n: int = 2,
         if test_n < 1 or valid_n < 0:
             raise ConfigError("test_n must be at least 1 and valid_n at least 0.")
         part = _temporal(inter, test_n, valid_n)
-        params = {"test_n": test_n, "valid_n": valid_n}
+        params: dict[str, object] = {"test_n": test_n, "valid_n": valid_n}
     elif method == "random":
         r = np.asarray(ratios, dtype=float)
         if r.shape != (3,) or (r < 0).any() or r[0] <= 0 or r[2] <= 0:

@@ -74,7 +74,7 @@ def summarize(dataset: Dataset) -> DataSummary:
     active_users = per_user[per_user > 0]
     sorted_items = np.sort(per_item)[::-1]
     top = max(1, int(round(0.2 * dataset.n_items)))
-    counts = {
+    counts: dict[str, object] = {
         "users": dataset.n_users,
         "items": dataset.n_items,
         "interactions": int(len(inter)),

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -242,7 +243,7 @@ _WINDOW_START = _WINDOW_END - 365 * _DAY
 _HISTORY_START = _WINDOW_START - 3 * 365 * _DAY
 
 # Generator parameters recorded in ``truth`` (the knobs of the injected biases).
-_PARAMS = {
+_PARAMS: dict[str, Any] = {
     # Popularity: Zipf exponent over item ranks within a (category, sub-type)
     # slot, and the spread of the slot-level popularity factor.
     "zipf_exponent": 2.8,
@@ -789,7 +790,7 @@ def _ndcg_per_user(rec_items, rel_keys, n_rel, n_items, k):
 
 
 def _group_means(values, groups, labels):
-    out = {}
+    out: dict[str, dict[str, Any]] = {}
     for gi, name in enumerate(labels):
         v = values[(groups == gi) & ~np.isnan(values)]
         out[name] = {"n": int(len(v)), "mean": round(float(v.mean()), 4) if len(v) else None}

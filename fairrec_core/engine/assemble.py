@@ -17,7 +17,12 @@ import pandas as pd
 from fairrec_core.metrics.beyond import gini
 from fairrec_core.metrics.bootstrap import percentile_interval
 from fairrec_core.metrics.checks import run_checks
-from fairrec_core.metrics.groups import GroupComparison, Grouping, item_group_shares
+from fairrec_core.metrics.groups import (
+    GroupComparison,
+    Grouping,
+    group_comparison,
+    item_group_shares,
+)
 from fairrec_core.metrics.result import (
     _CATALOGUE_NOTE,
     ACTIVITY,
@@ -50,30 +55,8 @@ def _ratio(num, den):
 
 def comparison(grouping: Grouping, num, den, count, min_group_size: int) -> GroupComparison:
     """Group values, difference and ratio from per-group sums (as ``compare_groups``)."""
-    names = list(USER_METRICS)
-    labels = list(grouping.labels)
-    means = _ratio(num, den)
-    sufficient = count >= min_group_size
-    comparable = sufficient.sum(axis=0) >= 2
-    cols = np.arange(len(names))
-    # Best and worst among judged groups only; ties go to the first label.
-    best_i = np.where(sufficient, means, -np.inf).argmax(axis=0)
-    worst_i = np.where(sufficient, means, np.inf).argmin(axis=0)
-    hi, lo = means[best_i, cols], means[worst_i, cols]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        diff = np.where(comparable, hi - lo, np.nan)
-        ratio = np.where(comparable & (hi > 0), lo / hi, np.nan)
-
-    def pick(idx):
-        return pd.Series([labels[i] if ok else None for i, ok in zip(idx, comparable)],
-                         index=names, dtype=object)
-
-    return GroupComparison(
-        grouping=grouping, value=pd.DataFrame(means, index=labels, columns=names),
-        n=pd.DataFrame(count, index=labels, columns=names),
-        sufficient=pd.DataFrame(sufficient, index=labels, columns=names),
-        difference=pd.Series(diff, index=names), ratio=pd.Series(ratio, index=names),
-        best=pick(best_i), worst=pick(worst_i), min_group_size=min_group_size)
+    return group_comparison(grouping, list(USER_METRICS), _ratio(num, den), count,
+                            min_group_size)
 
 
 def _overall_rows(p: Partial, has_categories: bool, level: float, n_items: int):

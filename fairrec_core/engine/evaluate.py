@@ -139,8 +139,8 @@ def evaluate_dataset(dataset, split, top_k, metrics, *, thresholds: Thresholds |
                      ) -> FairnessResult:
     """The metrics stage on the partitioned engine (``fairrec audit --engine ray``).
 
-    Groupings are resolved as :func:`fairrec_core.pipeline.evaluation.evaluate` resolves
-    them; the users' own ids seed their bootstrap weights.
+    The options come from :func:`fairrec_core.pipeline.evaluation.metrics_options`,
+    as for the local engine; the users' own ids seed their bootstrap weights.
 
     Parameters
     ----------
@@ -153,32 +153,24 @@ def evaluate_dataset(dataset, split, top_k, metrics, *, thresholds: Thresholds |
         Runner, Ray address, local CPUs, retries and block size; default Ray.
     fault_marker : str, optional
         Testing hook (a worker kills itself once).
-    """
-    from fairrec_core.pipeline.evaluation import (
-        default_user_groupings,
-        item_grouping_columns,
-        item_labels,
-    )
 
-    mc = metrics
-    users = (default_user_groupings(dataset) if mc.user_groupings is None
-             else list(mc.user_groupings))
-    items = (item_grouping_columns(dataset) if mc.item_groupings is None
-             else list(mc.item_groupings))
-    train = split.train_matrix()
-    categories = dataset.items["category"].to_numpy() if "category" in dataset.items else None
+    Raises
+    ------
+    ConfigError
+        A grouping names an attribute the data does not have.
+    EngineError
+        Ray could not run the batches.
+    """
+    # Here, not at the top: the engine sits below the pipeline; only this dataset-level
+    # entry reads a MetricsConfig, through the same function as the local engine.
+    from fairrec_core.pipeline.evaluation import metrics_options
+
     runner, ray, block = "ray", RayOptions(), BLOCK_USERS
     if engine is not None:
         runner, block = engine.name, engine.block_users
         ray = RayOptions(address=engine.ray_address, num_cpus=engine.num_cpus,
                          max_retries=engine.max_retries)
     return evaluate_partitioned(
-        top_k, split.test_matrix(), train, user_ids=dataset.user_ids,
-        user_groups={c: dataset.users[c].to_numpy() for c in users},
-        item_groups={c: item_labels(dataset, train, c, head_share=mc.head_share,
-                                    new_item_days=mc.new_item_days) for c in items},
-        intersections=[tuple(i) for i in mc.intersections], k=mc.k,
-        item_categories=categories, exposure=mc.exposure, head_share=mc.head_share,
-        active_share=mc.active_share, n_boot=mc.n_boot, seed=int(seed),
-        min_group_size=mc.min_group_size, thresholds=thresholds, ci_level=mc.ci_level,
+        top_k, split.test_matrix(), split.train_matrix(), user_ids=dataset.user_ids,
+        **metrics_options(dataset, split, metrics), seed=int(seed), thresholds=thresholds,
         runner=runner, ray=ray, block_users=block, fault_marker=fault_marker)

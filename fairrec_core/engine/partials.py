@@ -192,7 +192,7 @@ def batch_partial(ctx: BatchContext, users, keys, lists, truth, train, codes) ->
         group[name] = tuple(np.stack([np.bincount(c, weights=x[:, i], minlength=n_groups)
                                       for i in range(m)], axis=1) for x in (num, den, ev))
     item_mats = []
-    for name, (icodes, g) in ctx.item_groupings.items():
+    for icodes, g in ctx.item_groupings.values():
         item_mats += [user_group_exposure(lists, icodes, g, ctx.weights),
                       item_group_merit(truth, icodes, g)]
     # One draw of the weights serves every grouping (and the overall totals).

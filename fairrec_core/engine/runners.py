@@ -97,7 +97,7 @@ def run_ray(blocks, ctx: BatchContext, options: RayOptions | None = None) -> Par
     """
     try:
         import ray
-        import ray.data  # noqa: F401
+        import ray.data
     except ImportError:
         raise EngineError("The Ray engine needs Ray: pip install 'fairrec[ray]' (or "
                           "'ray[data]').") from None
@@ -115,7 +115,9 @@ def run_ray(blocks, ctx: BatchContext, options: RayOptions | None = None) -> Par
             # deprecated remote-args form.
             warnings.simplefilter("ignore", DeprecationWarning)
             # One batch per block keeps a user's rows together and the partials few.
-            out = ds.map_batches(_fold, fn_kwargs={"ctx": ctx}, batch_format="pyarrow",
+            # (Ray's signature does not model fn_kwargs: _fold's ctx arrives through it.)
+            out = ds.map_batches(_fold, fn_kwargs={"ctx": ctx},  # type: ignore[arg-type]
+                                 batch_format="pyarrow",
                                  batch_size=None, max_retries=options.max_retries)
             rows = out.take_all()
     except EngineError:

@@ -28,6 +28,7 @@ values to mean anything.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -108,7 +109,8 @@ def user_features(dataset, split=None, *, attributes=None) -> tuple[pd.DataFrame
         mean_pop = np.bincount(pu, weights=pop[pi], minlength=n) / hist_len
     feats = {"history_length": hist_len, "mean_popularity": mean_pop}
     labels = dict(FEATURE_LABELS)
-    info = {"labels": labels, "categories": {}, "attributes": [], "tenure_from": None}
+    info: dict[str, Any] = {"labels": labels, "categories": {}, "attributes": [],
+                            "tenure_from": None}
 
     if "timestamp" in train and len(train):
         ts = train["timestamp"].to_numpy(np.float64)

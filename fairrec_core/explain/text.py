@@ -31,6 +31,7 @@ import time
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -305,7 +306,7 @@ class TextExplainer:
 
         t0 = time.perf_counter()
         rec = _RecordingRidge(alpha=1.0)  # LIME's default regressor, recording its inputs
-        outputs = {}
+        outputs: dict[str, Any] = {}
 
         def classify(texts):
             outputs["y"] = self.tower_outputs(texts)
@@ -498,7 +499,8 @@ class _RecordingRidge:
         from sklearn.linear_model import Ridge
 
         self._ridge = Ridge(alpha=alpha, fit_intercept=True)
-        self.data = self.weights = None
+        self.data: np.ndarray | None = None
+        self.weights: np.ndarray | None = None
 
     def fit(self, X, y, sample_weight=None):
         self.data = np.asarray(X, dtype=np.float64)

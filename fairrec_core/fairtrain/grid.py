@@ -1,10 +1,16 @@
 """Train a λ_train grid and tabulate accuracy against the gap the term targets.
 
 One function, :func:`train_grid`, for the dashboard's "train a λ_train grid"
-and the report: it fits one BPR model per λ (λ = 0 is exactly the plain
-model) and returns one row per λ with overall NDCG@K, the user-group NDCG
-ratio and difference (the term's user attribute, or ``ratio_grouping``) and,
-for the item-exposure term, the protected group's ES/CS in the top K.
+and the report: it fits one model (BPR-MF or the text two-tower) per λ
+(λ = 0 is exactly the plain model) and returns one row per λ with overall
+NDCG@K, the user-group NDCG ratio and difference (the term's user attribute,
+or ``ratio_grouping``) and, for the item-exposure term, the protected group's
+ES/CS in the top K.
+
+The table also carries the re-ranking sweep's column names (``lam``,
+``ndcg_ratio[g]``, ``es_cs_ratio[p]``) and its ``pareto`` flag, so a
+train-time curve and a re-ranking curve share axes without translation
+(:func:`fairness_column` names the axis the term targets).
 """
 
 from __future__ import annotations
@@ -27,9 +33,10 @@ DEFAULT_LAMBDAS = {"user-loss": (0.0, 0.1, 0.3, 1.0, 3.0),
 
 def train_grid(dataset, split, fairness, *, lambdas: Sequence[float] | None = None,
                model_params: dict | None = None, k: int = 10,
-               ratio_grouping: str | None = None,
-               progress: Callable[[int, int, float], object] | None = None) -> pd.DataFrame:
-    """Fit BPR once per λ_train and measure each fit on the split's test positives.
+               ratio_grouping: str | None = None, model: str = "bpr",
+               progress: Callable[[int, int, float], object] | None = None,
+               callbacks: Sequence[Callable] = ()) -> pd.DataFrame:
+    """Fit a model once per λ_train and measure each fit on the split's test positives.
 
     Parameters
     ----------
@@ -40,25 +47,36 @@ def train_grid(dataset, split, fairness, *, lambdas: Sequence[float] | None = No
     lambdas : sequence of float, optional
         Default :data:`DEFAULT_LAMBDAS` of the term.
     model_params : dict, optional
-        Further :class:`~fairrec_core.models.bpr.BPR` options (epochs, dim, seed, ...).
+        Further model options (epochs, dim, seed, ...).
     k : int, default 10
     ratio_grouping : str, optional
         User attribute of the NDCG ratio; default the term's attribute for the
         user terms, else ``gender`` when present.
+    model : {"bpr", "two-tower"}, default "bpr"
     progress : callable, optional
         Called as ``progress(done, total, lam)`` after each fit.
+    callbacks : sequence of callable
+        Training-loop callbacks of every fit (a callback returning True stops
+        the fit it is in; the grid then ends after that fit, with the rows so far).
 
     Returns
     -------
     pandas.DataFrame
         Columns ``lambda``, ``ndcg``, ``user_grouping``, ``ndcg_ratio``,
         ``ndcg_difference``, ``protected``, ``es_cs`` (item-exposure only, else
-        NaN), ``fairness_term`` (last epoch's mean unweighted term) and ``seconds``.
+        NaN), ``fairness_term`` (last epoch's mean unweighted term) and ``seconds``;
+        the same values as ``lam``, ``ndcg_ratio[<user_grouping>]`` and
+        ``es_cs_ratio[<protected>]`` (item-exposure), and ``pareto`` (not
+        dominated in NDCG and the :func:`fairness_column`).
     """
-    from fairrec_core.models import BPR
+    from fairrec_core.models import make_model
 
     cfg = as_fairness_config(fairness, where="fairness")
+    if cfg is None:
+        raise ConfigError("A λ_train grid varies the weight of a fairness term: name the term.")
     grid = [float(x) for x in (DEFAULT_LAMBDAS[cfg.term] if lambdas is None else lambdas)]
+    if model not in ("bpr", "two-tower"):
+        raise ConfigError(f"A λ_train grid trains BPR-MF or the text two-tower, not {model!r}.")
     if not grid or any(not np.isfinite(x) or x < 0 for x in grid):
         raise ConfigError("The λ_train grid must be a non-empty list of numbers, 0 or more.")
     grouping = ratio_grouping or (cfg.attribute if cfg.term != "item-exposure" else "gender")
@@ -66,16 +84,50 @@ def train_grid(dataset, split, fairness, *, lambdas: Sequence[float] | None = No
         raise ConfigError(f"The NDCG ratio is taken over the user attribute '{grouping}', which "
                           "the users file does not have; pass ratio_grouping.")
     rows = []
+    stopped = [False]
+
+    def watch(ev):
+        out = any(cb(ev) is True for cb in callbacks)
+        stopped[0] = stopped[0] or out
+        return out
+
     for n, lam in enumerate(grid, start=1):
         t0 = time.perf_counter()
-        model = BPR(**(model_params or {}),
-                    fairness=dataclasses.replace(cfg, weight=lam)).fit(dataset, split)
-        rows.append({"lambda": lam, **_measure(model, dataset, split, k, grouping),
-                     "fairness_term": model.training_.history[-1].get("fairness_term"),
+        fitted = make_model(model, **(model_params or {}),
+                            fairness=dataclasses.replace(cfg, weight=lam))
+        fitted.fit(dataset, split, callbacks=[watch] if callbacks else [])
+        rows.append({"lambda": lam, **_measure(fitted, dataset, split, k, grouping),
+                     "fairness_term": fitted.training_.history[-1].get("fairness_term")
+                     if fitted.training_.history else np.nan,
                      "seconds": time.perf_counter() - t0})
         if progress is not None:
             progress(n, len(grid), lam)
-    return pd.DataFrame(rows)
+        if stopped[0]:
+            break
+    return _with_axes(pd.DataFrame(rows))
+
+
+def fairness_column(table: pd.DataFrame) -> str:
+    """The fairness axis a grid's term targets: ``es_cs_ratio[p]`` or ``ndcg_ratio[g]``."""
+    es = [c for c in table.columns if c.startswith("es_cs_ratio[")]
+    if es and table[es[0]].notna().any():
+        return es[0]
+    return next(c for c in table.columns if c.startswith("ndcg_ratio["))
+
+
+def _with_axes(table: pd.DataFrame) -> pd.DataFrame:
+    """Add the re-ranking sweep's column names and the Pareto flag (see module notes)."""
+    from fairrec_core.rerank.sweep import pareto_mask
+
+    if table.empty:
+        return table
+    table["lam"] = table["lambda"]
+    table[f"ndcg_ratio[{table['user_grouping'].iloc[0]}]"] = table["ndcg_ratio"]
+    protected = table["protected"].iloc[0]
+    if protected is not None and table["es_cs"].notna().any():
+        table[f"es_cs_ratio[{protected}]"] = table["es_cs"]
+    table["pareto"] = pareto_mask(table[["ndcg", fairness_column(table)]].to_numpy(float))
+    return table
 
 
 def _measure(model, dataset, split, k: int, grouping: str) -> dict:

@@ -50,6 +50,9 @@ class FairnessConfig:
     candidates: int = 128
     #: adversary: hidden units of its MLP (0 = logistic regression).
     hidden: int = 32
+    #: λ_train values the audit also trains, for the report's trade-off comparison
+    #: with re-ranking (``[model.fairness] grid = [0, 0.1, 0.3, 1]``); None = no grid.
+    grid: list | None = None
 
     def _check(self, where: str) -> None:
         check_fairness_config(self, where)
@@ -145,6 +148,11 @@ def check_fairness_config(cfg: FairnessConfig, where: str) -> None:
         raise ConfigError(f"{where}.target must be one of {', '.join(TARGETS)}, got "
                           f"{cfg.target!r}.")
     cfg.temperature = _number(cfg.temperature, f"{where}.temperature", positive=True)
+    if cfg.grid is not None:
+        if not isinstance(cfg.grid, (list, tuple)) or not 2 <= len(cfg.grid) <= 12:
+            raise ConfigError(f"{where}.grid must be a list of 2 to 12 λ_train values, got "
+                              f"{cfg.grid!r}.")
+        cfg.grid = sorted({_weight(x, f"{where}.grid") for x in cfg.grid})
     for name, low in (("candidates", 2), ("hidden", 0)):
         value = getattr(cfg, name)
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:

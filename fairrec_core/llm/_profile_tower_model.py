@@ -28,6 +28,10 @@ class ProfileTwoTowerModule(TwoTowerModule):
     Other parameters as for :class:`TwoTowerModule`.
     """
 
+    # Buffers, registered in __init__.
+    profile_attr: torch.Tensor
+    profile_hist: torch.Tensor
+
     def __init__(self, n_users: int, n_items: int, dim: int, text: torch.Tensor,
                  has_text: torch.Tensor, profile_attr: torch.Tensor,
                  profile_hist: torch.Tensor, **kw):

@@ -370,7 +370,7 @@ def _accuracy(neutral, by_value, truth, users) -> dict:
         raise ConfigError("The accuracy check needs the dense user ids of the probed rows.")
     k = neutral.shape[1]
     rows = truth.tocsr()[users]
-    out = {m: {} for m in ACCURACY}
+    out: dict[str, dict] = {m: {} for m in ACCURACY}
     for key, arr in [("neutral", neutral)] + list(by_value.items()):
         res = ranking_metrics(arr, rows, k=k)
         for m in ACCURACY:

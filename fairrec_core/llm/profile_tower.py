@@ -66,7 +66,8 @@ class ProfileTwoTower(TextTwoTower):
         self.template_ = self._resolve_template(dataset.users)
         self.train_ = train
         users = np.arange(dataset.n_users)
-        self._profiles = render_profiles(dataset, train, users, self.template_)
+        self._profiles: Profiles | None = render_profiles(dataset, train, users,
+                                                          self.template_)
         self._profile_vecs = self._encode_profiles(self._profiles, share=True, live=False)
         super()._fit(dataset, split, train, callbacks=callbacks)
         del self._profile_vecs
@@ -87,10 +88,11 @@ class ProfileTwoTower(TextTwoTower):
 
     def _end_epoch(self) -> None:
         super()._end_epoch()
-        if self.module_.encoder is not None and getattr(self, "_profiles", None) is not None:
+        profiles = getattr(self, "_profiles", None)
+        if self.module_.encoder is not None and profiles is not None:
             import torch
 
-            attr, hist = self._encode_profiles(self._profiles, share=True, live=True)
+            attr, hist = self._encode_profiles(profiles, share=True, live=True)
             dev = self._device_obj()
             self.module_.profile_attr.copy_(torch.from_numpy(attr).to(dev))
             self.module_.profile_hist.copy_(torch.from_numpy(hist).to(dev))

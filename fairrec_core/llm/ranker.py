@@ -59,7 +59,7 @@ def load_causal_lm(path, *, gguf_file: str | None = None):
         from fairrec_core.models.checkpoint_checks import refuse_custom_code
 
         refuse_custom_code(folder)
-    kw = {"trust_remote_code": False}
+    kw: dict[str, object] = {"trust_remote_code": False}
     if gguf_file is not None:
         kw["gguf_file"] = gguf_file
     try:

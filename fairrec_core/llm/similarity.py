@@ -81,7 +81,7 @@ def list_similarities(x, y, *, which=SIMILARITIES) -> dict[str, np.ndarray]:
 
 
 def _chunk_similarities(x: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
-    n, k = x.shape
+    k = x.shape[1]
     pos = _rank_in_y(x, y)
     hit = pos < k
     inter = hit.sum(1)

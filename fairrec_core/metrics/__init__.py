@@ -57,7 +57,8 @@ __all__ = [
     "ProviderShares", "RankingResult", "Thresholds",
     "activity_grouping", "aplt", "arp", "bootstrap_group_means", "bootstrap_shares",
     "compare_groups", "coverage", "evaluate_lists", "gini", "group_means", "head_items", "igf",
-    "intersect", "item_exposure", "item_group_shares", "item_popularity", "iter_ranking_metrics", "make_grouping",
+    "intersect", "item_exposure", "item_group_shares", "item_popularity", "iter_ranking_metrics",
+    "make_grouping",
     "metric_frame", "miscalibration", "novelty", "percentile_interval", "position_weights",
     "provider_shares", "ranking_metrics", "run_checks", "ugf", "user_activity",
 ]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -239,9 +240,10 @@ def provider_check(grouping: str, rows: pd.DataFrame, *, thresholds: Thresholds,
     judged = np.isfinite(ratios)
     if thresholds.provider_basis == "merit":
         judged &= rows["n_relevant"].to_numpy() >= min_group_size
-    common = dict(name=name, kind="provider_exposure", grouping=grouping, metric=metric,
-                  threshold_fail=thresholds.provider_ratio_fail,
-                  threshold_warn=thresholds.provider_ratio_warn)
+    common: dict[str, Any] = dict(
+        name=name, kind="provider_exposure", grouping=grouping, metric=metric,
+        threshold_fail=thresholds.provider_ratio_fail,
+        threshold_warn=thresholds.provider_ratio_warn)
     if len(rows) < 2 or judged.sum() < 2:
         if len(rows) < 2:
             why = f"all items are in one group of {grouping}"

@@ -430,6 +430,56 @@ def compare_groups(values, grouping, *, weights=None, min_group_size: int = 30,
             by = metric_frame(values, grouping, weights=weights).by_group
         by.index = _by_group_labels(by)
         means = by.reindex(labels)[names].to_numpy(dtype=np.float64)
+    refine = None
+    if engine == "fairlearn":
+        def refine(sufficient, comparable, hi, diff, ratio):
+            # Fairlearn's own difference() and ratio(), over the judged groups
+            # only; metrics that judge the same groups share one MetricFrame.
+            patterns: dict[tuple[bool, ...], list[int]] = {}
+            for j in np.flatnonzero(comparable).tolist():
+                patterns.setdefault(tuple(sufficient[:, j]), []).append(j)
+            for pattern, js in patterns.items():
+                rows = np.asarray(pattern)[grouping.codes]
+                sub_g = Grouping(grouping.name, grouping.codes[rows], grouping.labels,
+                                 grouping.features.loc[rows].reset_index(drop=True))
+                w = None if weights is None else weights[rows][:, js]
+                sub = values.iloc[np.flatnonzero(rows), js].reset_index(drop=True)
+                with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    mf = metric_frame(sub, sub_g, weights=w)
+                    d, r = mf.difference(), mf.ratio()
+                for j in js:
+                    diff[j] = float(d[names[j]])
+                    ratio[j] = float(r[names[j]]) if hi[j] > 0 else np.nan
+
+    return group_comparison(grouping, names, means, counts, min_group_size, refine=refine)
+
+
+def group_comparison(grouping: Grouping, names, means, counts, min_group_size: int, *,
+                     refine=None) -> GroupComparison:
+    """Best, worst, difference and ratio from per-group means and counts.
+
+    The one place these are judged: :func:`compare_groups` calls it on the
+    local engine's means, the distributed engine on its merged sums.
+
+    Parameters
+    ----------
+    grouping : Grouping
+    names : list of str
+        Metric names, one per column of ``means``.
+    means, counts : numpy.ndarray, shape (n_groups, n_metrics)
+        Group means and evaluable users per group, rows in ``grouping.labels`` order.
+    min_group_size : int
+        Groups with fewer evaluable users are reported but not compared.
+    refine : callable, optional
+        ``refine(sufficient, comparable, hi, diff, ratio)`` may overwrite ``diff``
+        and ``ratio`` in place (the fairlearn engine computes them itself).
+
+    Returns
+    -------
+    GroupComparison
+    """
+    labels = list(grouping.labels)
     sufficient = counts >= min_group_size
     comparable = sufficient.sum(axis=0) >= 2
     cols = np.arange(len(names))
@@ -440,25 +490,9 @@ def compare_groups(values, grouping, *, weights=None, min_group_size: int = 30,
     with np.errstate(invalid="ignore", divide="ignore"):
         diff = np.where(comparable, hi - lo, np.nan)
         ratio = np.where(comparable & (hi > 0), lo / hi, np.nan)
-    if engine == "fairlearn":
-        # Fairlearn's own difference() and ratio(), over the judged groups
-        # only; metrics that judge the same groups share one MetricFrame.
-        patterns: dict[tuple[bool, ...], list[int]] = {}
-        for j in np.flatnonzero(comparable):
-            patterns.setdefault(tuple(sufficient[:, j]), []).append(int(j))
-        for pattern, js in patterns.items():
-            rows = np.asarray(pattern)[grouping.codes]
-            sub_g = Grouping(grouping.name, grouping.codes[rows], grouping.labels,
-                             grouping.features.loc[rows].reset_index(drop=True))
-            w = None if weights is None else weights[rows][:, js]
-            sub = values.iloc[np.flatnonzero(rows), js].reset_index(drop=True)
-            with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
-                warnings.simplefilter("ignore", RuntimeWarning)
-                mf = metric_frame(sub, sub_g, weights=w)
-                d, r = mf.difference(), mf.ratio()
-            for j in js:
-                diff[j] = float(d[names[j]])
-                ratio[j] = float(r[names[j]]) if hi[j] > 0 else np.nan
+    if refine is not None:
+        refine(sufficient, comparable, hi, diff, ratio)
+
     def pick(idx):
         return pd.Series([labels[i] if ok else None for i, ok in zip(idx, comparable)],
                          index=names, dtype=object)

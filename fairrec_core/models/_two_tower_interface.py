@@ -22,7 +22,8 @@ class TwoTowerInterface:
       ``s = <p_u, e_i> + c_i + [p_u, 1] . W t(text)``.
     """
 
-    history_dependence = "pooled"
+    # Typed as in ExplanationInterface, the other base of TextTwoTower.
+    history_dependence: str | None = "pooled"
     reads_text = True
 
     # ------------------------------------------------------------------ histories

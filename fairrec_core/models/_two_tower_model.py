@@ -22,6 +22,8 @@ When only the top layers train, the frozen layers' output per item is kept
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
 
@@ -39,6 +41,19 @@ class TwoTowerModule(nn.Module):
         Present only when fine-tuning; ``tokens`` then holds the padded
         token ids and masks of every item.
     """
+
+    # Buffers (register_buffer) and attributes set after construction (set_prefix, the
+    # fine-tuning gradient cache), declared so type checkers see tensors, not Module | Tensor.
+    text: torch.Tensor
+    has_text: torch.Tensor
+    token_ids: torch.Tensor
+    token_mask: torch.Tensor
+    hist_sum: torch.Tensor
+    hist_n: torch.Tensor
+    prefix: torch.Tensor
+    prefix_start: int
+    grad_cache: Any
+    encoder: Any
 
     def __init__(self, n_users: int, n_items: int, dim: int, text: torch.Tensor,
                  has_text: torch.Tensor, *, encoder=None, tokens=None, init_std: float = 0.05):
@@ -79,10 +94,14 @@ class TwoTowerModule(nn.Module):
     # ---------------------------------------------------------------- towers
     def item_text(self, items):
         """Sentence vectors of ``items``: live encoder when fine-tuning, else cached."""
-        if self.encoder is None or not self.training:
+        # Without gradients (the end-of-epoch scoring cache) the refreshed cache is the same
+        # encoder's output, without dropout noise and without another catalogue pass.
+        if self.encoder is None or not self.training or not torch.is_grad_enabled():
             return self.text[items]
         from fairrec_core.models.encoders import embed
 
+        if getattr(self, "grad_cache", None) is not None:
+            return self.grad_cache.vectors(items) * self.has_text[items].unsqueeze(1)
         if getattr(self, "prefix_start", None) is not None:
             from fairrec_core.models._split_encoder import top_embed
 
@@ -123,6 +142,17 @@ class TwoTowerModule(nn.Module):
     # ---------------------------------------------------------------- training
     def forward(self, users, pos, neg, reg: float = 0.0):
         """BPR loss of (user, positive, negative) triples with leave-one-out history."""
+        losses, penalty = self.pair_losses(users, pos, neg, reg)
+        loss = losses.mean()
+        return loss if penalty is None else loss + penalty
+
+    def pair_losses(self, users, pos, neg, reg: float = 0.0):
+        """Per-pair BPR losses and the batch's L2 penalty (None if ``reg`` is 0).
+
+        :meth:`forward` is their mean plus the penalty, the same operations in
+        the same order, so training through a fairness objective with weight 0
+        gives the plain model's weights exactly (:mod:`fairrec_core.fairtrain.terms`).
+        """
         both = torch.cat([pos, neg])
         uniq, inv = torch.unique(both, return_inverse=True)
         v, b = self._items(uniq)
@@ -134,10 +164,15 @@ class TwoTowerModule(nn.Module):
         n = self.hist_n[users] - self.has_text[pos].float()
         p = self._users(users, hs, n)
         diff = (p * (vi - vj)).sum(-1) + bi - bj
-        loss = -nn.functional.logsigmoid(diff).mean()
+        losses = -nn.functional.logsigmoid(diff)
+        penalty = None
         if reg:
-            loss = loss + reg * (p.pow(2).sum() + vi.pow(2).sum() + vj.pow(2).sum()) / len(users)
-        return loss
+            penalty = reg * (p.pow(2).sum() + vi.pow(2).sum() + vj.pow(2).sum()) / len(users)
+        return losses, penalty
+
+    def item_vectors(self, items):
+        """Item vectors and biases ``(V, b)`` of ``items`` (with gradients, for training terms)."""
+        return self._items(items)
 
     # ---------------------------------------------------------------- fine-tuning
     @torch.no_grad()
@@ -154,11 +189,11 @@ class TwoTowerModule(nn.Module):
         for a in range(0, n, batch_size):
             ids, mask = self.token_ids[a:a + batch_size], self.token_mask[a:a + batch_size]
             width = int(mask.sum(1).max())
-            if split:
-                from fairrec_core.models._split_encoder import top_embed
+            if split:  # length-sorted buckets within the batch: less padding
+                from fairrec_core.models._split_encoder import top_vectors
 
-                vec = top_embed(self.encoder, self.prefix[a:a + batch_size], mask,
-                                self.prefix_start).float()
+                vec = top_vectors(self.encoder, self.prefix[a:a + batch_size], mask,
+                                  self.prefix_start)
             else:
                 vec = embed(self.encoder, ids[:, :width], mask[:, :width]).float()
             self.text[a:a + batch_size] = vec * self.has_text[a:a + batch_size].unsqueeze(1)

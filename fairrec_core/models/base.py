@@ -22,6 +22,7 @@ from __future__ import annotations
 import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,9 @@ import scipy.sparse as sp
 from fairrec_core.data.validation import Issue
 from fairrec_core.errors import ConfigError, NotFittedError
 from fairrec_core.models.interface import ExplanationInterface, PooledVectors
+
+if TYPE_CHECKING:
+    from fairrec_core.training import TrainResult
 
 #: Scores held in memory at once while ranking: a batch of users times the
 #: catalogue stays near 64 MB of float32 whatever the catalogue size.
@@ -87,7 +91,7 @@ class Recommender(ExplanationInterface, ABC):
                                   or split.n_items != dataset.n_items):
             raise ConfigError("The split was made from other data than the dataset given "
                               "to fit: their user or item counts differ.")
-        self.warnings_ = []
+        self.warnings_: list[Issue] = []
         self.n_users_ = int(dataset.n_users)
         self.n_items_ = int(dataset.n_items)
         self.user_ids_ = [str(x) for x in dataset.user_ids]
@@ -303,9 +307,9 @@ def top_k_masked(scores, seen: sp.csr_matrix | None, users: np.ndarray, k: int):
         if rows.size:
             # One scattered write per seen pair: O(history), not O(catalogue).
             t[torch.from_numpy(rows).to(t.device), torch.from_numpy(cols).to(t.device)] = -np.inf
-    vals, idx = torch.topk(t, k, dim=1, largest=True, sorted=True)
-    vals = vals.float().cpu().numpy()
-    idx = idx.cpu().numpy().astype(np.int64)
+    top_vals, top_idx = torch.topk(t, k, dim=1, largest=True, sorted=True)
+    vals = top_vals.float().cpu().numpy()
+    idx = top_idx.cpu().numpy().astype(np.int64)
     empty = ~np.isfinite(vals) & (vals < 0)
     idx[empty] = -1
     vals[empty] = np.nan
@@ -379,6 +383,13 @@ class TorchRecommender(PooledVectors, Recommender):
     training_ : TrainResult or None
         History of the fit (None for a model loaded from a checkpoint).
     """
+
+    # Set by fit or a checkpoint load; the subclass's module has the methods above.
+    module_: Any
+    device_: str
+    training_: TrainResult | None
+    # (V, b) tensors on the model's device, None until computed or after a move.
+    _item_cache: Any
 
     def _resolve_device(self):
         from fairrec_core.training import resolve_device

@@ -196,7 +196,7 @@ def _dry_build(model, fitted, header, folder) -> None:
         return  # their arrays are used as read: the file's size bounds them
     nu, ni, dim = model.n_users_, model.n_items_, int(model.dim)
     what = f"{model.name} model"
-    saved = {"user.weight": (nu, dim), "item.weight": (ni, dim)}
+    saved: dict[str, tuple[int, ...]] = {"user.weight": (nu, dim), "item.weight": (ni, dim)}
     unsaved = 0  # elements of buffers built but not saved
     if model.name == "bpr":
         if model.item_bias:

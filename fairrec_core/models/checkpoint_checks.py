@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 import struct
+from itertools import pairwise
 from pathlib import Path
 
 from fairrec_core.errors import CheckpointError
@@ -117,7 +118,7 @@ def safetensors_header(path: Path) -> dict[str, tuple[str, tuple[int, ...]]]:
         out[name] = (dtype, tuple(shape))
         ranges.append((a, b))
     ranges.sort()
-    if any(b0 > a1 for (_, b0), (a1, _) in zip(ranges, ranges[1:])):
+    if any(b0 > a1 for (_, b0), (a1, _) in pairwise(ranges)):
         raise CheckpointError(f"{bad} (tensors overlap).")
     return out
 

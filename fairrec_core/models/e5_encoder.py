@@ -76,7 +76,8 @@ def encode_e5(texts, *, batch_size: int = 64, progress=None) -> np.ndarray:
     model = _model()
     for a in range(0, len(texts), batch_size):
         chunk = texts[a:a + batch_size]
-        out[a:a + len(chunk)] = np.asarray(model.passage(chunk), dtype=np.float32).reshape(len(chunk), -1)
+        vectors = np.asarray(model.passage(chunk), dtype=np.float32)
+        out[a:a + len(chunk)] = vectors.reshape(len(chunk), -1)
         if progress is not None:
             progress(min(a + batch_size, len(texts)), len(texts))
     return out

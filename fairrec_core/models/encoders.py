@@ -246,6 +246,7 @@ class EmbeddingCache:
         self._mem.clear()
 
     def _read_disk(self) -> None:
+        assert self.directory is not None  # callers check
         f = self.directory / "embeddings.npz"
         if not f.is_file():
             return
@@ -254,6 +255,7 @@ class EmbeddingCache:
                 self._mem[str(k)] = v
 
     def _write_disk(self) -> None:
+        assert self.directory is not None  # callers check
         self.directory.mkdir(parents=True, exist_ok=True)
         keys = sorted(self._mem)
         by_dim: dict[int, list] = {}
@@ -329,7 +331,7 @@ def encode_texts(texts, *, encoder: EncoderRef | str | None = None, batch_size: 
         model.to(dev)
         # Length-sorted batches waste little compute on padding.
         order = sorted(todo, key=lambda i: len(texts[i]))
-        new = {}
+        new: dict[int, np.ndarray] = {}
         with torch.no_grad():
             for a in range(0, len(order), batch_size):
                 idx = order[a:a + batch_size]
@@ -345,7 +347,8 @@ def encode_texts(texts, *, encoder: EncoderRef | str | None = None, batch_size: 
             cache.put_many([keys[i] for i in todo], np.stack([new[i] for i in todo]))
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
-    return np.stack(found).astype(np.float32, copy=False)
+    # Every None in found was filled above, from the cache or the encoder.
+    return np.stack(found).astype(np.float32, copy=False)  # type: ignore[arg-type]
 
 
 def describe(ref: EncoderRef) -> str:

@@ -18,6 +18,9 @@ MODELS: dict[str, tuple[str, str, str]] = {
                    "Most-popular baseline: everyone gets the most-interacted items."),
     "two-tower": ("fairrec_core.models.two_tower", "TextTwoTower",
                   "Text two-tower: a transformer reads item titles and descriptions."),
+    "profile-two-tower": ("fairrec_core.llm.profile_tower", "ProfileTwoTower",
+                          "Profile two-tower: the user tower also reads a profile text "
+                          "(attributes and recent titles)."),
     "imported": ("fairrec_core.models.imported", "ImportedRecommendations",
                  "The production system's own lists from recommendations.csv."),
 }
@@ -28,10 +31,15 @@ MODEL_NAMES: tuple[str, ...] = tuple(MODELS)
 MODEL_LABELS: dict[str, str] = {
     "bpr": "BPR matrix factorisation", "popularity": "Popularity baseline",
     "two-tower": "Text two-tower (transformer)",
+    "profile-two-tower": "Profile-reading two-tower (transformer)",
     "imported": "Production recommendations (uploaded lists)"}
 #: Other spellings accepted for a name.
 ALIASES = {"two-tower-text": "two-tower", "twotower": "two-tower", "bpr-mf": "bpr",
            "pop": "popularity"}
+#: Models trained by a gradient loop (epochs, learning rate, device apply).
+TORCH_MODELS: tuple[str, ...] = ("bpr", "two-tower", "profile-two-tower")
+#: Models that read item text with an encoder (encoder, mode apply).
+TEXT_MODELS: tuple[str, ...] = ("two-tower", "profile-two-tower")
 
 
 def canonical_name(name: str) -> str:

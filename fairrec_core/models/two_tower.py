@@ -50,6 +50,10 @@ class TextTwoTower(TwoTowerInterface, TorchRecommender):
     cache_dir : str, optional
         Keep text embeddings on disk there (off by default: item texts are
         user data).
+    fairness : FairnessConfig, dict or None, default None
+        A fairness term added to the loss with its weight λ_train, exactly as
+        for :class:`~fairrec_core.models.bpr.BPR` (:mod:`fairrec_core.fairtrain`);
+        weight 0 gives exactly the plain model.
 
     Attributes
     ----------
@@ -58,6 +62,7 @@ class TextTwoTower(TwoTowerInterface, TorchRecommender):
     encode_seconds_ : float
         Time spent encoding item texts during fit (0 when all were cached).
     has_text_ : numpy.ndarray of bool
+    fairness_ : ResolvedFairness or None
     """
 
     name = "two-tower"
@@ -67,7 +72,7 @@ class TextTwoTower(TwoTowerInterface, TorchRecommender):
                  batch_size: int | None = None, lr: float = 0.01, encoder_lr: float = 5e-5,
                  reg: float = 1e-4, max_length: int = 128, patience: int = 5,
                  eval_k: int = 10, max_eval_users: int = 5000, device: str = "auto",
-                 amp="auto", seed: int = 0, cache_dir: str | None = None):
+                 amp="auto", seed: int = 0, cache_dir: str | None = None, fairness=None):
         self.encoder = encoder
         self.mode = mode
         self.top_layers = top_layers
@@ -85,12 +90,17 @@ class TextTwoTower(TwoTowerInterface, TorchRecommender):
         self.amp = amp
         self.seed = seed
         self.cache_dir = cache_dir
+        self.fairness = fairness
 
     def get_params(self) -> dict:
-        return {k: getattr(self, k) for k in (
+        from fairrec_core.models.bpr import _fairness_dict
+
+        params = {k: getattr(self, k) for k in (
             "encoder", "mode", "top_layers", "dim", "epochs", "batch_size", "lr", "encoder_lr",
             "reg", "max_length", "patience", "eval_k", "max_eval_users", "device", "amp",
             "seed", "cache_dir")}
+        params["fairness"] = _fairness_dict(self.fairness)
+        return params
 
     def _check_params(self) -> None:
         if self.mode not in MODES:
@@ -111,6 +121,7 @@ class TextTwoTower(TwoTowerInterface, TorchRecommender):
     def _fit(self, dataset, split, train, *, callbacks) -> None:
         import torch
 
+        from fairrec_core.models.bpr import _resolve_fairness
         from fairrec_core.models.encoders import (
             DEFAULT_CACHE,
             EmbeddingCache,
@@ -122,6 +133,7 @@ class TextTwoTower(TwoTowerInterface, TorchRecommender):
             PairSampler,
             PairwiseTask,
             TrainConfig,
+            encode_reporter,
             seed_everything,
             validation_data,
         )
@@ -129,6 +141,8 @@ class TextTwoTower(TwoTowerInterface, TorchRecommender):
 
         self._check_params()
         device = self._resolve_device()
+        # Bad fairness settings fail here, before the (slow) text encoding starts.
+        self.fairness_ = _resolve_fairness(self.fairness, dataset, train)
         texts = dataset.item_text.fillna("").astype(str).str.strip()
         has_text = np.array(texts.str.len().to_numpy() > 0, dtype=bool)
         self._warn_text(has_text)
@@ -137,8 +151,14 @@ class TextTwoTower(TwoTowerInterface, TorchRecommender):
         cache = DEFAULT_CACHE if self.cache_dir is None else EmbeddingCache(self.cache_dir)
         t0 = time.perf_counter()
         idx = np.flatnonzero(has_text)
+        # Encoding 1,000 texts takes about a minute on 2 CPU cores: report it as its own stage.
+        progress = encode_reporter(callbacks, epochs=int(self.epochs), device=str(device))
+        if progress is not None:
+            progress(0, int(idx.size))
         vecs = encode_texts(texts.iloc[idx].tolist(), encoder=ref, max_length=self.max_length,
-                            device=str(device), cache=cache)
+                            device=str(device), cache=cache, progress=progress)
+        if progress is not None:  # texts found in the cache report no batches
+            progress(int(idx.size), int(idx.size))
         self.encode_seconds_ = time.perf_counter() - t0
         text_dim = vecs.shape[1] if vecs.size else self._encoder_dim(ref)
         text = np.zeros((self.n_items_, text_dim), dtype=np.float32)
@@ -156,18 +176,27 @@ class TextTwoTower(TwoTowerInterface, TorchRecommender):
         self.module_ = self._build(torch.from_numpy(text), torch.from_numpy(has_text),
                                    encoder=encoder, tokens=tokens)
         if self.mode == "top" and self._split_prefix:
-            self._cache_prefix(encoder, tokens, device)
+            self._cache_prefix(encoder, tokens, device, progress)
         self.module_ = self.module_.to(device)
         self._item_cache = None
         self._set_history()
         batch = self.batch_size or (4096 if self.mode == "frozen" else 256)
         sampler = PairSampler(train["user"].to_numpy(), train["item"].to_numpy(),
                               self.n_items_, batch_size=batch, seed=self.seed)
-        task = PairwiseTask(self, sampler, validation_data(self, split), device)
+        sampler = self._grad_blocks(sampler)
+        objective = None
+        if self.fairness_ is not None:
+            from fairrec_core.fairtrain.terms import FairnessObjective
+
+            objective = FairnessObjective(self.fairness_, dim=int(self.dim),
+                                          seed=self.seed).to(device)
+        task = PairwiseTask(self, sampler, validation_data(self, split), device,
+                            objective=objective)
         config = TrainConfig(epochs=self.epochs, lr=self.lr, patience=self.patience,
                              metric_name=f"ndcg@{self.eval_k}", device=str(device),
                              amp=self.amp, seed=self.seed)
         self.training_ = run_training(task, config, callbacks=callbacks)
+        self.module_.grad_cache = None  # its buffers are for training only
         self.device_ = str(device)
         self._refresh_cache()
 
@@ -175,7 +204,7 @@ class TextTwoTower(TwoTowerInterface, TorchRecommender):
     #: kept for benchmarks and as the fallback for encoders that cannot be split).
     _split_prefix = True
 
-    def _cache_prefix(self, encoder, tokens, device) -> None:
+    def _cache_prefix(self, encoder, tokens, device, progress=None) -> None:
         """Run the frozen lower layers once per item; training then runs only the top."""
         from fairrec_core.models._split_encoder import prefix_states, supports_split
 
@@ -186,10 +215,29 @@ class TextTwoTower(TwoTowerInterface, TorchRecommender):
         n_layers = len(transformer_layers(encoder))
         start = n_layers - min(int(self.top_layers), n_layers)
         t0 = time.perf_counter()
+        # Reported as a second pass of the encoding stage (the frozen layers, once per item).
         states = prefix_states(encoder.to(device), tokens[0].to(device), tokens[1].to(device),
-                               start)
+                               start, progress=progress)
         self.module_.set_prefix(states, start)
         self.prefix_seconds_ = time.perf_counter() - t0
+
+    #: Steps per encoder update in "top" mode (GradCache blocks); None: a quarter of an
+    #: epoch, 1: update every step (the step-by-step path). See ``BlockGradCache``.
+    _encoder_every = None
+
+    def _grad_blocks(self, sampler):
+        """Pool the encoder's gradient over blocks of steps when its frozen layers are cached."""
+        mod = self.module_
+        if getattr(mod, "prefix_start", None) is None:
+            return sampler
+        from fairrec_core.models._split_encoder import BlockGradCache, StepMarks
+
+        block = self._encoder_every or -(-len(sampler) // 4)
+        if block <= 1:
+            return sampler  # every step updates the encoder: nothing to pool
+        mod.grad_cache = BlockGradCache(mod.encoder, mod.prefix, mod.token_mask,
+                                        mod.prefix_start, block)
+        return StepMarks(sampler, mod.grad_cache)
 
     def _warn_text(self, has_text: np.ndarray) -> None:
         missing = int((~has_text).sum())
@@ -244,7 +292,7 @@ class TextTwoTower(TwoTowerInterface, TorchRecommender):
         enc = self.module_.encoder
         enc_ids = set() if enc is None else {id(p) for p in enc.parameters()}
         own = [p for p in self.module_.parameters() if p.requires_grad and id(p) not in enc_ids]
-        groups = [{"params": own}]
+        groups: list[dict] = [{"params": own}]
         if enc is not None:
             tuned = [p for p in enc.parameters() if p.requires_grad]
             if tuned:
@@ -254,9 +302,16 @@ class TextTwoTower(TwoTowerInterface, TorchRecommender):
     # ---------------------------------------------------------------- persistence
     def _fitted_config(self) -> dict:
         enc = self.module_.encoder
-        return {"encoder": self.encoder_ref_.to_dict(),
-                "finetuned": enc is not None,
-                "text_dim": int(self.module_.text.shape[1])}
+        out = {"encoder": self.encoder_ref_.to_dict(),
+               "finetuned": enc is not None,
+               "text_dim": int(self.module_.text.shape[1])}
+        fairness = getattr(self, "fairness_", None)
+        # A loaded checkpoint keeps the record it was saved with.
+        record = (fairness.to_dict() if fairness is not None
+                  else getattr(self, "_fairness_record", None))
+        if record is not None:
+            out["fairness"] = record
+        return out
 
     def _save_files(self, folder) -> None:
         """A fine-tuned encoder's config and tokenizer (its weights are in the safetensors)."""
@@ -273,6 +328,7 @@ class TextTwoTower(TwoTowerInterface, TorchRecommender):
         from fairrec_core.models.encoders import EncoderRef
 
         self.encoder_ref_ = EncoderRef(**fitted["encoder"])
+        self.fairness_, self._fairness_record = None, fitted.get("fairness")
         tensors = self._torch_state(tensors)
         self.has_text_ = tensors["has_text"].numpy().astype(bool)
         encoder = None

@@ -61,8 +61,8 @@ def collect(config, dataset, split, model, card: dict, lists: np.ndarray, fairne
     has_list = (lists >= 0).any(axis=1)
     ndcg = fairness.per_user["ndcg"].to_numpy()
     items = dataset.items
-    titles = items["title"] if "title" in items else None
-    provider = items["provider"] if "provider" in items else None
+    titles = items.get("title")
+    provider = items.get("provider")
 
     samples = []
     for g in groupings:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -21,6 +22,9 @@ import pandas as pd
 from fairrec_core.config import AuditConfig
 from fairrec_core.config_sections import MetricsConfig, RerankConfig
 from fairrec_core.errors import ConfigError
+
+if TYPE_CHECKING:  # the re-rankers load lazily, when a stage first needs them
+    from fairrec_core.rerank import Reranker, TradeoffMetrics
 
 #: Item groupings with more groups than this are not chosen automatically for
 #: re-ranking (a grouping by seller may have thousands of groups).
@@ -47,17 +51,18 @@ class RerankSetup:
         The protected group(s); None for calibration.
     protected_inferred : bool
         True when :func:`rerank_target` chose it (not the config).
-    fairness_column : str
-        The sweep column traded against accuracy.
+    fairness_column : str or None
+        The sweep column traded against accuracy; None when the metrics
+        measure no fairness column for this grouping.
     """
 
-    reranker: object
-    metrics: object
+    reranker: Reranker
+    metrics: TradeoffMetrics
     item_grouping: str
     labels: np.ndarray
     protected: list | None
     protected_inferred: bool
-    fairness_column: str
+    fairness_column: str | None
 
 
 def model_candidates(model, k: int, c: int):
@@ -183,7 +188,7 @@ def build_reranker(rerank: RerankConfig, metrics: MetricsConfig, thresholds, dat
                           "items file has no category column.")
     name, labels, protected, inferred = rerank_target(rerank, metrics, thresholds, dataset,
                                                       train, truth, candidates.top_k(metrics.k))
-    if name is None:
+    if name is None or labels is None:
         return None
     groups = pd.Series(labels, name=name)
     if rerank.method == "calibrated":
@@ -199,7 +204,7 @@ def build_reranker(rerank: RerankConfig, metrics: MetricsConfig, thresholds, dat
         reranker = make_reranker(rerank.method, **{**options, **rerank.options})
     except TypeError as exc:
         raise ConfigError(f"[rerank].options: {exc}") from None
-    cats = dataset.items["category"] if "category" in dataset.items else None
+    cats = dataset.items.get("category")
     tm = TradeoffMetrics(truth, item_groups=groups, protected=protected,
                          user_groups={g: dataset.users[g] for g in user_groupings or ()},
                          train=train, categories=cats, k=metrics.k, exposure=metrics.exposure,
@@ -216,7 +221,7 @@ def tradeoff_table(setup: RerankSetup, candidates, lams) -> pd.DataFrame:
 
     table = sweep(candidates, setup.reranker, setup.metrics, lams=list(lams)).table
     col = setup.fairness_column
-    if col in table:
+    if col is not None and col in table:
         obj = np.column_stack([table["ndcg"].to_numpy(),
                                fairness_objective(table[col].to_numpy(), col)])
         table["pareto"] = pareto_mask(obj)
@@ -277,7 +282,7 @@ def rerank_and_sweep(config: AuditConfig, dataset, split, model, base):
         search = {"target": str(found.target), "found": found.found, "lam": found.lam,
                   "description": found.describe(),
                   "evaluations": [list(e) for e in found.evaluations]}
-        if found.found:
+        if found.lam is not None:  # found.found
             lam = float(found.lam)
     applied = reranker.rerank(base.candidates, lam=lam, k=k)
     lists = base.ids if lam == 0 else applied.ids

@@ -26,7 +26,8 @@ def read_inputs(config: AuditConfig) -> dict:
 
     files = {kind: config.path(kind) for kind in
              ("interactions", "users", "items", "recommendations")}
-    delimiter = {"tab": "\t", "\\t": "\t"}.get(config.data.delimiter, config.data.delimiter)
+    delimiter = {"tab": "\t", "\\t": "\t"}.get(config.data.delimiter or "",
+                                                config.data.delimiter)
     return read_files(files, encoding=config.data.encoding, delimiter=delimiter,
                       max_bytes=int(config.data.max_mb * 2**20))
 
@@ -88,6 +89,10 @@ def build_split(dataset, split: SplitConfig, *, seed: int = 0):
                          min_item=split.min_item)
 
 
+#: Models whose training loss can carry a fairness term (:mod:`fairrec_core.fairtrain`).
+FAIR_TRAINABLE = ("bpr", "two-tower")
+
+
 def build_model(model: ModelConfig, *, seed: int = 0):
     """The unfitted recommender a :class:`ModelConfig` describes (every surface).
 
@@ -95,7 +100,16 @@ def build_model(model: ModelConfig, *, seed: int = 0):
     """
     from fairrec_core.models import make_model
 
-    built = make_model(model.name, **model.params)
+    params = dict(model.params)
+    if model.fairness is not None:
+        # [model.fairness] is the model's training objective: only models trained with
+        # a pairwise loss take one, and a silent no-op would mislead the audit.
+        if model.name not in FAIR_TRAINABLE:
+            raise ConfigError(f"[model.fairness] adds a fairness term to a model's training "
+                              f"loss; the {model.name} model is not trained with one. Use "
+                              f"name = \"bpr\" or \"two-tower\", or remove [model.fairness].")
+        params["fairness"] = model.fairness
+    built = make_model(model.name, **params)
     if "seed" in built.get_params() and "seed" not in model.params:
         built.seed = int(seed)  # one seed for the whole audit unless set per model
     return built
@@ -124,6 +138,11 @@ def prepare_model(config: AuditConfig, dataset, split, model, info):
             "source": source, "checkpoint": None if checkpoint is None else str(checkpoint),
             "params": model.get_params(), "n_users": int(model.n_users_),
             "n_items": int(model.n_items_), "training": None}
+    fairness = getattr(model, "fairness_", None)
+    if fairness is not None:  # the term as bound to this data: groups, protected group
+        card["fairness"] = fairness.to_dict()
+    if source == "trained" and m.fairness is not None and m.fairness.grid:
+        card["fairtrain"] = fairtrain_grid(config, dataset, split, model, info)
     if training is not None:
         # Seconds are left out: they differ between runs and the card must not.
         card["training"] = {
@@ -133,6 +152,39 @@ def prepare_model(config: AuditConfig, dataset, split, model, info):
             "history": [{k: v for k, v in row.items() if k != "seconds"}
                         for row in training.history]}
     return model, card
+
+
+def fairtrain_grid(config: AuditConfig, dataset, split, model, info) -> dict:
+    """Train ``[model.fairness].grid`` (one model per λ_train) for the report's comparison.
+
+    Returns the record the report reads (``model.fairtrain`` in report.json;
+    :mod:`fairrec_core.report.fairtrain_section`).
+    """
+    from fairrec_core.fairtrain import train_grid
+    from fairrec_core.fairtrain.grid import fairness_column
+
+    m = config.model
+    fair = m.fairness
+    if fair is None or not fair.grid:
+        raise ConfigError("[model.fairness].grid names no λ_train values to train.")
+    params = {k: v for k, v in model.get_params().items() if k != "fairness"}
+    info(f"training the λ_train grid {', '.join(f'{x:g}' for x in fair.grid)}")
+    table = train_grid(dataset, split, fair, lambdas=fair.grid, model_params=params,
+                       k=config.metrics.k, model=m.name)
+    return fairtrain_record(table, fairness_column(table), fair, m.name, config.metrics.k)
+
+
+def fairtrain_record(table, column: str, fairness, model: str, k: int) -> dict:
+    """A λ_train grid as the JSON-safe record the report reads (CLI and dashboard alike)."""
+    import dataclasses
+
+    from fairrec_core._json import jsonable
+
+    keep = ["lam", "ndcg", column, "ndcg_difference", "fairness_term", "pareto"]
+    rows = table[[c for c in keep if c in table]].to_dict("records")
+    cfg = dict(fairness) if isinstance(fairness, dict) else dataclasses.asdict(fairness)
+    return jsonable({"model": model, "fairness": cfg, "fairness_column": column, "k": int(k),
+                     "table": rows})
 
 
 def _epoch_reporter(info):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from fairrec_core.config import SECTIONS
+from fairrec_core.i18n import has, t
 from fairrec_core.report import text as T
 from fairrec_core.report.blocks import Para, Section, Table, Verdict
 
@@ -25,60 +26,72 @@ def build_sections(result, sections: Sequence[str] | None = None) -> list[Sectio
         Keys to include; default: the config's ``[report].sections``.
     """
     wanted = list(result.config.report.sections if sections is None else sections)
+    from fairrec_core.report import counterfactual_section as CF
+    from fairrec_core.report import fairtrain_section as FT
     from fairrec_core.report import findings as P
     from fairrec_core.report import supplements as X
 
     builders = {"scorecard": scorecard, "data": P.data_section, "model": P.model_section,
                 "accuracy": P.accuracy_section, "user_fairness": P.user_section,
-                "provider_exposure": P.provider_section, "tradeoff": X.tradeoff_section,
-                "explanations": X.explanations_section, "methodology": X.methodology_section,
+                "provider_exposure": P.provider_section,
+                "tradeoff": lambda r: X.tradeoff_section(r) + FT.fairtrain_blocks(r),
+                "explanations": X.explanations_section,
+                "counterfactual": CF.counterfactual_section, "methodology": X.methodology_section,
                 "reproducibility": X.reproducibility_section}
-    return [Section(key, T.SECTION_TITLES[key], builders[key](result))
+    lang = T.lang_of(result)
+    return [Section(key, T.section_title(key, lang), builders[key](result))
             for key in SECTIONS if key in wanted]
 
 
-def check_title(row, k: int) -> str:
+def check_title(row, k: int, lang: str = "en") -> str:
     """``User gap · gender · NDCG@10`` or ``Provider exposure · seller_size · ES/RS``."""
+    grouping = T.attr_name(row["grouping"], lang)
     if row["kind"] == "user_gap":
-        return f"User gap · {row['grouping']} · {T.metric_name(row['metric'], k)}"
+        return t("report.check.user", lang, grouping=grouping,
+                 metric=T.metric_name(row["metric"], k, lang))
     basis = {"es_rs_ratio": "ES/RS", "es_cs_ratio": "ES/CS"}.get(row["metric"], row["metric"])
-    return f"Provider exposure · {row['grouping']} · {basis}"
+    return t("report.check.provider", lang, grouping=grouping, basis=basis)
 
 
 def scorecard(result) -> list:
     """Verdict banner and one row per check (page 1 of the PDF)."""
-    checks = result.fairness.checks
+    from fairrec_core.report.check_text import localised_checks
+
+    lang = T.lang_of(result)
+    checks = localised_checks(result)
     v = result.verdict
-    blocks: list = [Verdict(v["status"], T.verdict_sentence(v))]
+    blocks: list = [Verdict(v["status"], T.verdict_sentence(v, lang))]
     order = {s: i for i, s in enumerate(("fail", "warn", "inconclusive", "pass",
                                          "insufficient_data"))}
     rows = []
     for _, r in checks.sort_values("status", key=lambda s: s.map(order), kind="stable"
                                    ).iterrows():
-        rows.append([T.STATUS_LABELS[r["status"]], check_title(r, result.k), T.num(r["value"]),
-                     T.interval(r["ci_low"], r["ci_high"]),
+        rows.append([T.status_label(r["status"], lang), check_title(r, result.k, lang),
+                     T.num(r["value"]), T.interval(r["ci_low"], r["ci_high"]),
                      f"<\u00a0{r['threshold_fail']:g}", f"<\u00a0{r['threshold_warn']:g}",
                      r["message"]])
-    blocks.append(Table(["Status", "Check", "Ratio", "Interval", "Fail", "Warn", "Finding"],
-                        rows, status_col=0, widths=[1.0, 2.7, 0.8, 1.6, 0.8, 0.8, 5.1]))
-    model = result.model
-    blocks.append(Para(
-        f"Audited: {_model_phrase(model)}; K = {result.k}; "
-        f"{result.fairness.counts['n_evaluable']:,} of {result.fairness.counts['n_users']:,} "
-        f"users evaluable. {_rerank_phrase(result.rerank)}", "note"))
+    headers = [t("report.col.status", lang), t("report.score.check", lang),
+               t("report.score.ratio", lang), t("report.col.interval", lang),
+               t("report.score.fail", lang), t("report.score.warn", lang),
+               t("report.score.finding", lang)]
+    blocks.append(Table(headers, rows, status_col=0, widths=[1.0, 2.7, 0.8, 1.6, 0.8, 0.8, 5.1]))
+    counts = result.fairness.counts
+    blocks.append(Para(t("report.score.audited", lang, model=_model_phrase(result.model, lang),
+                         k=result.k, n_eval=f"{counts['n_evaluable']:,}",
+                         n_users=f"{counts['n_users']:,}",
+                         rerank=_rerank_phrase(result.rerank, lang)), "note"))
     return blocks
 
 
-def _model_phrase(model: dict) -> str:
-    src = {"imported": "the imported production lists", "trained": "a model trained here",
-           "checkpoint": "a model loaded from a checkpoint",
-           "session": "the dashboard session's model"}.get(model["source"], model["source"])
-    return f"{model['name']} ({src})"
+def _model_phrase(model: dict, lang: str = "en") -> str:
+    key = f"report.source.{model['source']}"
+    src = t(key, lang) if has(key) else model["source"]
+    return t("report.model_phrase", lang, name=model["name"], source=src)
 
 
-def _rerank_phrase(rerank: dict) -> str:
+def _rerank_phrase(rerank: dict, lang: str = "en") -> str:
     if not rerank.get("applied"):
-        return "No re-ranking was applied to the audited lists."
-    return (f"The audited lists were re-ranked with '{rerank['method']}' at "
-            f"λ = {rerank['lam']:g} for {rerank.get('item_grouping')} "
-            f"({', '.join(map(str, rerank.get('protected') or []))}).")
+        return t("report.rerank.none", lang)
+    return t("report.rerank.applied", lang, method=rerank["method"], lam=f"{rerank['lam']:g}",
+             grouping=T.attr_name(rerank.get("item_grouping"), lang),
+             protected=T.join(rerank.get("protected") or [], lang))

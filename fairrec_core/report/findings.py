@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from fairrec_core.i18n import t
 from fairrec_core.report import text as T
 from fairrec_core.report.blocks import Chart, Heading, Para, Table, frame_rows
 
@@ -13,185 +14,238 @@ MAX_ITEM_ROWS = 15
 
 # ---------------------------------------------------------------------- data
 def data_section(result) -> list:
+    lang = T.lang_of(result)
+
+    def tr(key, **values):
+        return t(key, lang, **values)
+
     c = result.data["summary"]
-    rows = [["Users", f"{c['users']:,} ({c['users_with_interactions']:,} with interactions)"],
-            ["Items", f"{c['items']:,} ({c['items_with_interactions']:,} with interactions)"],
-            ["Interactions", f"{c['interactions']:,} ({c['positives']:,} positives)"],
-            ["Density", f"{c['density']:.4%}"],
-            ["Interactions per user", f"median {c['per_user_median']:g}, mean "
-                                      f"{c['per_user_mean']:.1f}, min {c['per_user_min']}, "
-                                      f"max {c['per_user_max']}"],
-            ["Interactions per item", f"median {c['per_item_median']:g}, mean "
-                                      f"{c['per_item_mean']:.1f}, max {c['per_item_max']}"],
-            ["Top 20% of items hold", f"{c['top20_item_share']:.0%} of interactions"]]
+    rows = [[tr("report.data.users"), tr("report.data.users_value", n=f"{c['users']:,}",
+                                         active=f"{c['users_with_interactions']:,}")],
+            [tr("report.data.items"), tr("report.data.items_value", n=f"{c['items']:,}",
+                                         active=f"{c['items_with_interactions']:,}")],
+            [tr("report.data.interactions"),
+             tr("report.data.interactions_value", n=f"{c['interactions']:,}",
+                pos=f"{c['positives']:,}")],
+            [tr("report.data.density"), f"{c['density']:.4%}"],
+            [tr("report.data.per_user"),
+             tr("report.data.per_user_value", median=f"{c['per_user_median']:g}",
+                mean=f"{c['per_user_mean']:.1f}", min=c["per_user_min"],
+                max=c["per_user_max"])],
+            [tr("report.data.per_item"),
+             tr("report.data.per_item_value", median=f"{c['per_item_median']:g}",
+                mean=f"{c['per_item_mean']:.1f}", max=c["per_item_max"])],
+            [tr("report.data.top20"),
+             tr("report.data.top20_value", share=f"{c['top20_item_share']:.0%}")]]
     if c.get("first_timestamp"):
-        rows.append(["Time span", f"{c['first_timestamp']} to {c['last_timestamp']}"])
-    rows.append(["Positive", "rating ≥ " + T.num(c["rating_threshold"], 2)
-                 if c.get("rating_threshold") is not None else "every interaction (implicit)"])
+        rows.append([tr("report.data.time_span"),
+                     tr("report.data.time_span_value", first=c["first_timestamp"],
+                        last=c["last_timestamp"])])
+    rows.append([tr("report.data.positive"),
+                 tr("report.data.positive_rating", threshold=T.num(c["rating_threshold"], 2))
+                 if c.get("rating_threshold") is not None
+                 else tr("report.data.positive_implicit")])
     if c.get("recommendation_k"):
-        rows.append(["Imported recommendations", f"top-{c['recommendation_k']} for "
-                                                 f"{c['users_with_recommendations']:,} users"])
+        rows.append([tr("report.data.imported"),
+                     tr("report.data.imported_value", k=c["recommendation_k"],
+                        n=f"{c['users_with_recommendations']:,}")])
     split = result.data["split"]
-    blocks = [Table(["", "Value"], rows, widths=[1, 3]),
-              Para(f"Split: {split['description']} Train {split['train_rows']:,} rows, "
-                   f"validation {split['valid_rows']:,}, test {split['test_rows']:,}; "
-                   f"{split['evaluable_users']:,} users have a test positive.")]
+    blocks = [Table(["", tr("report.col.value")], rows, widths=[1, 3]),
+              Para(tr("report.data.split", description=split["description"],
+                      train=f"{split['train_rows']:,}", valid=f"{split['valid_rows']:,}",
+                      test=f"{split['test_rows']:,}", users=f"{split['evaluable_users']:,}"))]
     ug = pd.DataFrame(result.data["user_groups"])
     if len(ug):
-        blocks += [Heading("User groups"),
-                   Table(["Attribute", "Group", "Users"], frame_rows(ug, ug.columns))]
+        blocks += [Heading(tr("report.data.user_groups")),
+                   Table([tr("report.col.attribute"), tr("report.col.group"),
+                          tr("report.col.users")], frame_rows(ug, ug.columns))]
     ig = pd.DataFrame(result.data["item_groups"])
     if len(ig):
         shown = ig.groupby("attribute", sort=False).head(10)
         more = len(ig) - len(shown)
-        blocks += [Heading("Item groups"),
-                   Table(["Attribute", "Group", "Items"], frame_rows(shown, shown.columns),
-                         caption=f"The 10 largest groups per attribute; {more:,} smaller "
-                                 "groups are left out here." if more else "")]
-    blocks.append(Heading("Validation and pipeline warnings"))
+        blocks += [Heading(tr("report.data.item_groups")),
+                   Table([tr("report.col.attribute"), tr("report.col.group"),
+                          tr("report.col.items")], frame_rows(shown, shown.columns),
+                         caption=tr("report.data.groups_left_out", n=f"{more:,}")
+                         if more else "")]
+    blocks.append(Heading(tr("report.data.warnings")))
     if result.warnings:
         blocks.append(Table(
-            ["File / stage", "Column", "Code", "Message", "Count", "Example rows"],
+            [tr("report.data.col_file"), tr("report.data.col_column"), tr("report.col.code"),
+             tr("report.col.message"), tr("report.data.col_count"), tr("report.data.col_rows")],
             [[w["file"], w.get("column") or "", w["code"], w["message"], f"{w['count']:,}",
               ", ".join(map(str, w.get("rows") or []))] for w in result.warnings],
             widths=[1.2, 1, 1.2, 5, 0.7, 1.2]))
     else:
-        blocks.append(Para("No warnings: the data passed every validation rule."))
+        blocks.append(Para(tr("report.data.no_warnings")))
     return blocks
 
 
 # ---------------------------------------------------------------------- model
 def model_section(result) -> list:
+    lang = T.lang_of(result)
+
+    def tr(key, **values):
+        return t(key, lang, **values)
+
     m = result.model
-    rows = [["Model", m["name"]], ["Description", m["description"]],
-            ["Source", m["source"]], ["Fitted on", f"{m['n_users']:,} users × "
-                                                   f"{m['n_items']:,} items"]]
+    rows = [[tr("report.model.model"), m["name"]],
+            [tr("report.model.description"), m["description"]],
+            [tr("report.model.source"), m["source"]],
+            [tr("report.model.fitted_on"), tr("report.model.fitted_value",
+                                             users=f"{m['n_users']:,}",
+                                             items=f"{m['n_items']:,}")]]
     if m.get("checkpoint"):
-        rows.append(["Checkpoint", m["checkpoint"]])
-    rows += [[f"parameter: {k}", str(v)] for k, v in m["params"].items()]
-    tr = m.get("training")
-    if tr:
-        rows += [["Epochs run", str(tr["epochs_run"])],
-                 ["Best epoch", f"{tr['best_epoch']} (validation {T.num(tr['best_metric'], 4)})"],
-                 ["Stopped early", "yes" if tr["stopped_early"] else "no"],
-                 ["Device", tr["device"]]]
-    blocks = [Table(["", "Value"], rows, widths=[1, 3])]
-    if tr and tr["history"]:
-        cols = [c for c in tr["history"][0] if c != "epoch"]
-        blocks.append(Table(["Epoch"] + cols,
+        rows.append([tr("report.model.checkpoint"), m["checkpoint"]])
+    rows += [[tr("report.model.parameter", name=k), str(v)] for k, v in m["params"].items()]
+    tr_ = m.get("training")
+    if tr_:
+        rows += [[tr("report.model.epochs_run"), str(tr_["epochs_run"])],
+                 [tr("report.model.best_epoch"),
+                  tr("report.model.best_epoch_value", epoch=tr_["best_epoch"],
+                     value=T.num(tr_["best_metric"], 4))],
+                 [tr("report.model.stopped_early"),
+                  tr("report.yes") if tr_["stopped_early"] else tr("report.no")],
+                 [tr("report.model.device"), tr_["device"]]]
+    blocks = [Table(["", tr("report.col.value")], rows, widths=[1, 3])]
+    if tr_ and tr_["history"]:
+        cols = [c for c in tr_["history"][0] if c != "epoch"]
+        blocks.append(Table([tr("report.model.epoch")] + cols,
                             [[str(h["epoch"])] + [T.num(h.get(c), 4) for c in cols]
-                             for h in tr["history"]], caption="Training history"))
+                             for h in tr_["history"]], caption=tr("report.model.history")))
     if m.get("warnings"):
-        blocks.append(Table(["Code", "Message"], [[w["code"], w["message"]]
-                                                  for w in m["warnings"]],
-                            caption="Model warnings"))
+        blocks.append(Table([tr("report.col.code"), tr("report.col.message")],
+                            [[w["code"], w["message"]] for w in m["warnings"]],
+                            caption=tr("report.model.warnings")))
     return blocks
 
 
 # ---------------------------------------------------------------------- accuracy
 def accuracy_section(result) -> list:
+    lang = T.lang_of(result)
     f = result.fairness
     wanted = list(result.config.metrics.metrics)
     ov = f.overall[f.overall["metric"].isin(wanted + ["coverage", "gini", "ugf", "igf"])]
-    rows = [[T.metric_name(r["metric"], result.k), T.num(r["value"], 4),
+    rows = [[T.metric_name(r["metric"], result.k, lang), T.num(r["value"], 4),
              T.interval(r["ci_low"], r["ci_high"], 4), f"{int(r['n']):,}", r["note"]]
             for _, r in ov.iterrows()]
     c = f.counts
-    blocks = [Para(f"{c['n_evaluable']:,} of {c['n_users']:,} users have held-out positives "
-                   f"and are evaluated; {c['n_excluded']:,} are excluded. "
-                   f"{c['n_with_list']:,} users received a list."),
-              Table(["Metric", "Value", "Interval", "n", "Note"], rows,
+    headers = [t(f"report.col.{h}", lang) for h in ("metric", "value", "interval")]
+    blocks = [Para(t("report.acc.counts", lang, n_eval=f"{c['n_evaluable']:,}",
+                     n_users=f"{c['n_users']:,}", n_excluded=f"{c['n_excluded']:,}",
+                     n_list=f"{c['n_with_list']:,}")),
+              Table(headers + ["n", t("report.col.note", lang)], rows,
                     widths=[1.3, 0.9, 1.6, 0.7, 4])]
     return blocks
 
 
 # ---------------------------------------------------------------------- users
 def user_section(result) -> list:
+    from fairrec_core.metrics import RANKING_METRICS
+    from fairrec_core.report.check_text import reason_text
+
+    lang = T.lang_of(result)
     f = result.fairness
     th = result.config.thresholds
-    from fairrec_core.metrics import RANKING_METRICS
-
+    judged = t("report.judged", lang)
     # The ranking metrics here; every metric's gaps are in tables/user_gaps.csv.
     metrics = [m for m in result.config.metrics.metrics if m in RANKING_METRICS]
     gaps = f.user_gaps[f.user_gaps["metric"].isin(metrics)]
-    rows = [[r["grouping"], T.metric_name(r["metric"], result.k), str(r["best_group"]),
-             str(r["worst_group"]),
-             f"{T.num(r['difference'], 4)} {T.interval(r['difference_ci_low'], r['difference_ci_high'], 4)}",
+    rows = [[T.attr_name(r["grouping"], lang), T.metric_name(r["metric"], result.k, lang),
+             str(r["best_group"]), str(r["worst_group"]),
+             f"{T.num(r['difference'], 4)} "
+             f"{T.interval(r['difference_ci_low'], r['difference_ci_high'], 4)}",
              f"{T.num(r['ratio'])} {T.interval(r['ratio_ci_low'], r['ratio_ci_high'])}",
-             r["reason"] or "judged"]
+             reason_text(r["reason"], lang) or judged]
             for _, r in gaps.iterrows()]
-    blocks = [Para("For every user grouping, the mean of each per-user metric per group; the "
-                   "gap between the best and the worst group as a difference and a ratio "
-                   "(worst / best), with bootstrap intervals. Groups too small to judge are "
-                   "shown but not compared."),
-              Table(["Grouping", "Metric", "Best group", "Worst group", "Difference [CI]",
-                     "Ratio [CI]", "Status"], rows, widths=[1.4, 1.2, 1, 1, 2, 1.8, 2.2],
-                    caption="Ranking metrics; the gaps of every metric (novelty, ARP, APLT, "
-                            "miscalibration too) are in tables/user_gaps.csv.")]
+    headers = [t(k, lang) for k in ("report.users.col_grouping", "report.col.metric",
+                                    "report.users.col_best", "report.users.col_worst",
+                                    "report.users.col_difference", "report.users.col_ratio",
+                                    "report.col.status")]
+    blocks = [Para(t("report.users.intro", lang)),
+              Table(headers, rows, widths=[1.4, 1.2, 1, 1, 2, 1.8, 2.2],
+                    caption=t("report.users.caption", lang))]
+    group_headers = [t(f"report.col.{h}", lang)
+                     for h in ("group", "metric", "value", "interval", "users", "status")]
     for grouping in dict.fromkeys(f.user_groups["grouping"]):
-        blocks.append(Heading(f"By {grouping}"))
+        blocks.append(Heading(t("report.by", lang, grouping=T.attr_name(grouping, lang))))
         for metric in th.user_metrics:
-            label = T.metric_name(metric, result.k)
-            blocks.append(_user_chart(f.user_groups, grouping, metric, label, th.ratio_fail))
+            label = T.metric_name(metric, result.k, lang)
+            blocks.append(_user_chart(f.user_groups, grouping, metric, label, th.ratio_fail,
+                                      lang))
         part = f.user_groups[(f.user_groups["grouping"] == grouping)
                              & f.user_groups["metric"].isin(th.user_metrics)]
         blocks.append(Table(
-            ["Group", "Metric", "Value", "Interval", "Users", "Status"],
-            [[str(r["group"]), T.metric_name(r["metric"], result.k), T.num(r["value"], 4),
+            group_headers,
+            [[str(r["group"]), T.metric_name(r["metric"], result.k, lang), T.num(r["value"], 4),
               T.interval(r["ci_low"], r["ci_high"], 4), f"{int(r['n']):,}",
-              "judged" if r["status"] == "ok" else r["reason"]] for _, r in part.iterrows()],
+              judged if r["status"] == "ok" else reason_text(r["reason"], lang)]
+             for _, r in part.iterrows()],
             widths=[1.4, 1, 1, 1.8, 0.8, 3.5]))
     return blocks
 
 
-def _user_chart(table, grouping, metric, label, ratio_fail) -> Chart:
+def _user_chart(table, grouping, metric, label, ratio_fail, lang="en") -> Chart:
+    from fairrec_core.report.chart_text import localise_user_figure
     from fairrec_core.report.static_charts import user_group_png
     from fairrec_core.viz.audit_charts import user_group_figure
 
     return Chart(f"user:{grouping}:{metric}",
-                 lambda: user_group_figure(table, grouping, metric, label=label,
-                                           ratio_fail=ratio_fail),
+                 lambda: localise_user_figure(
+                     user_group_figure(table, grouping, metric, label=label,
+                                       ratio_fail=ratio_fail),
+                     grouping=grouping, label=label, ratio_fail=ratio_fail, lang=lang),
                  lambda: user_group_png(table, grouping, metric, label=label,
-                                        ratio_fail=ratio_fail))
+                                        ratio_fail=ratio_fail, lang=lang))
 
 
 # ---------------------------------------------------------------------- providers
 def provider_section(result) -> list:
+    from fairrec_core.report.chart_text import localise_figure
+    from fairrec_core.report.check_text import reason_text
     from fairrec_core.report.static_charts import lorenz_png, provider_png
     from fairrec_core.viz.audit_charts import lorenz_figure, provider_exposure_figure
 
+    lang = T.lang_of(result)
+    judged = t("report.judged", lang)
     f = result.fairness
     ig = f.item_groups
-    blocks = [Para("Exposure share (ES) of each item group against its catalogue share (CS) "
-                   "and its merit share (RS, share of held-out positives). ES/CS = 1 means "
-                   "equal exposure per item; ES/RS = 1 means exposure in proportion to merit.")]
+    headers = [t(k, lang) for k in ("report.col.group", "report.col.items", "report.prov.col_es")]
+    headers += ["CS"] + [t(k, lang) for k in ("report.prov.col_rs", "report.prov.col_escs",
+                                              "report.prov.col_esrs", "report.col.status")]
+    blocks: list = [Para(t("report.prov.intro", lang))]
     for grouping in dict.fromkeys(ig["grouping"]):
         part = ig[ig["grouping"] == grouping].sort_values(["catalog_share", "group"],
                                                           ascending=[False, True])
-        blocks.append(Heading(f"By {grouping}"))
+        blocks.append(Heading(t("report.by", lang, grouping=T.attr_name(grouping, lang))))
+        # (mypy cannot type a lambda with a default argument; the defaults bind the loop value.)
         blocks.append(Chart(f"provider:{grouping}",
-                            lambda g=grouping: provider_exposure_figure(ig, g),
-                            lambda g=grouping: provider_png(ig, g)))
+                            lambda g=grouping: localise_figure(  # type: ignore[misc]
+                                provider_exposure_figure(ig, g), "provider", lang, grouping=g,
+                                n=int((ig["grouping"] == g).sum())),
+                            lambda g=grouping: provider_png(  # type: ignore[misc]
+                                ig, g, lang=lang)))
         shown = part.head(MAX_ITEM_ROWS)
         blocks.append(Table(
-            ["Group", "Items", "ES [CI]", "CS", "RS [CI]", "ES/CS [CI]", "ES/RS [CI]",
-             "Status"],
+            headers,
             [[str(r["group"]), f"{int(r['n_items']):,}",
               _with_ci(r, "exposure_share"), T.num(r["catalog_share"]),
               _with_ci(r, "merit_share"), _with_ci(r, "es_cs_ratio"),
-              _with_ci(r, "es_rs_ratio"), "judged" if r["status"] == "ok" else r["reason"]]
+              _with_ci(r, "es_rs_ratio"),
+              judged if r["status"] == "ok" else reason_text(r["reason"], lang)]
              for _, r in shown.iterrows()],
-            caption=(f"The {MAX_ITEM_ROWS} largest of {len(part):,} groups; all are in "
-                     "tables/item_groups.csv." if len(part) > MAX_ITEM_ROWS else ""),
+            caption=(t("report.prov.caption", lang, top=MAX_ITEM_ROWS, n=f"{len(part):,}")
+                     if len(part) > MAX_ITEM_ROWS else ""),
             widths=[1.3, 0.6, 1.6, 0.7, 1.6, 1.6, 1.6, 2.4]))
     ov = f.overall.set_index("metric")["value"]
     gini = ov.get("gini")
-    blocks.append(Heading("Exposure concentration"))
-    blocks.append(Chart("lorenz", lambda: lorenz_figure(f.lorenz, gini),
-                        lambda: lorenz_png(f.lorenz, gini)))
-    blocks.append(Para(f"Exposure Gini {T.num(gini)}; catalogue coverage "
-                       f"{T.num(ov.get('coverage'))}; IGF = ES(head) − ES(tail) = "
-                       f"{T.num(ov.get('igf'))}."))
+    blocks.append(Heading(t("report.prov.concentration", lang)))
+    blocks.append(Chart("lorenz",
+                        lambda: localise_figure(lorenz_figure(f.lorenz, gini), "lorenz", lang,
+                                                gini=gini),
+                        lambda: lorenz_png(f.lorenz, gini, lang=lang)))
+    blocks.append(Para(t("report.prov.gini", lang, gini=T.num(gini),
+                         coverage=T.num(ov.get("coverage")), igf=T.num(ov.get("igf")))))
     return blocks
 
 

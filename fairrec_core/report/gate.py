@@ -16,6 +16,10 @@ Rules (each trips when its condition holds)::
     item:GROUPING[GROUP]:STAT OP X         one item group, e.g.
                                            item:seller_size[small]:es_cs_ratio<0.7
     overall:METRIC[@K] OP X                an overall number, e.g. overall:gini>0.8
+    cf:ATTRIBUTE:STAT@K OP X               the counterfactual probe, e.g.
+                                           cf:gender:snsr_jaccard@10>0.1
+    cf:ATTRIBUTE[VALUE]:SIM@K OP X         one stated value, e.g. cf:gender[F]:jaccard@10<0.8
+    leak:ATTRIBUTE:STAT OP X               representation leakage, e.g. leak:gender:auc>0.6
 
 ``OP`` is one of ``<``, ``<=``, ``>``, ``>=``. User statistics: ``ratio``,
 ``difference`` and their ``_ci_low`` / ``_ci_high``; with a group, ``value``,
@@ -24,7 +28,11 @@ ratio the provider check judges (the lowest judged group's ES/RS under the
 default merit basis, ES/CS under the catalogue basis); ``exposure_share``,
 ``merit_share``, ``es_cs_ratio``, ``es_rs_ratio`` (and their ``_ci_low`` /
 ``_ci_high``) take the lowest value over the judged groups, or the named
-group's.
+group's. Counterfactual statistics: ``snsr_SIM`` and ``snsv_SIM`` (and their
+``_ci_low`` / ``_ci_high``) for SIM in jaccard, serp, serp_norm, prag, and
+``changed_any``; with a value, SIM itself or ``changed``. Leakage statistics:
+``auc``, ``auc_ci_low``, ``auc_ci_high`` of the probed model. When the audit
+ran no counterfactual probe, ``cf:`` and ``leak:`` rules are unjudged.
 
 A rule that cannot be evaluated (the statistic is undefined: too few users,
 ratio undefined) neither trips nor passes: its outcome is *unjudged*, and
@@ -58,7 +66,8 @@ STATUS_RULES = {"fail": ("fail",), "warn": ("fail", "warn"),
                 "inconclusive": ("fail", "warn", "inconclusive")}
 SYNTAX = ("write 'fail', 'warn', 'inconclusive', 'user:GROUPING:METRIC@K:STAT<X' (e.g. "
           "user:gender:ndcg@10:ratio<0.8), 'item:GROUPING:STAT<X' (e.g. "
-          "item:seller_size:exposure_share_ratio<0.7) or 'overall:METRIC<X'")
+          "item:seller_size:exposure_share_ratio<0.7), 'overall:METRIC<X', "
+          "'cf:ATTRIBUTE:snsr_jaccard@K>X' or 'leak:ATTRIBUTE:auc>X'")
 
 
 @dataclass(frozen=True)
@@ -66,7 +75,7 @@ class GateRule:
     """One parsed ``--fail-on`` rule."""
 
     text: str
-    side: str  # fail | warn | inconclusive | user | item | overall
+    side: str  # fail | warn | inconclusive | user | item | overall | cf | leak
     grouping: str = ""
     group: str | None = None
     metric: str = ""
@@ -104,10 +113,14 @@ def parse_rule(text: str) -> GateRule:
     side, _, rest = s.partition(":")
     side = side.strip().lower()
     m = _COND.match(rest)
-    if side not in ("user", "item", "overall") or not m:
+    if side not in ("user", "item", "overall", "cf", "leak") or not m:
         raise ConfigError(f"Cannot read the gate rule '{s}': {SYNTAX}.")
     op, value = m["op"], float(m["value"])
     lhs = m["lhs"].strip()
+    if side in ("cf", "leak"):
+        from fairrec_core.report.counterfactual_section import parse_probe_rule
+
+        return GateRule(s, side, **parse_probe_rule(side, lhs, s), op=op, value=value)
     if side == "overall":
         metric, k = _metric_k(lhs, s, required=False)
         return GateRule(s, side, metric=metric, k=k, op=op, value=value)
@@ -119,6 +132,7 @@ def parse_rule(text: str) -> GateRule:
     if sel:
         grouping, group = sel["name"].strip(), sel["group"]
     stat = parts[-1].strip()
+    allowed: tuple[str, ...]
     if side == "user":
         metric, k = _metric_k(parts[1].strip(), s, required=True)
         allowed = GROUP_STATS if group is not None else USER_STATS
@@ -159,6 +173,11 @@ def _evaluate(result, rule: GateRule) -> GateOutcome:
     f = result.fairness
     if rule.side in STATUS_RULES:
         return _status_rule(f.checks, rule)
+    if rule.side in ("cf", "leak"):
+        from fairrec_core.report.counterfactual_section import probe_rule_value
+
+        value, what, why = probe_rule_value(getattr(result, "counterfactual", None), rule)
+        return _compare(rule, value, what, why)
     if rule.k is not None and rule.k != result.k:
         raise ConfigError(f"The gate rule '{rule.text}' asks for @{rule.k} but the audit "
                           f"measured K = {result.k}.")

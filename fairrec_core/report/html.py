@@ -15,14 +15,19 @@ import html
 import secrets
 from collections.abc import Sequence
 
+from fairrec_core.i18n import t
 from fairrec_core.report import blocks as B
 from fairrec_core.report import content as C
 from fairrec_core.report import text as T
 
+#: The ``lang`` attribute of the page, per report language.
+HTML_LANG = {"en": "en", "zh": "zh-CN"}
+
 _CSS = """
 :root{--fg:#1F2933;--muted:#5B6770;--line:#E4E7EB;--bg:#FFFFFF;--soft:#F5F7FA}
 *{box-sizing:border-box}
-body{font-family:-apple-system,"Segoe UI",Roboto,"DejaVu Sans",Arial,sans-serif;color:var(--fg);
+body{font-family:-apple-system,"Segoe UI",Roboto,"DejaVu Sans",Arial,"PingFang SC",
+ "Microsoft YaHei","Noto Sans CJK SC","WenQuanYi Micro Hei",sans-serif;color:var(--fg);
  background:var(--bg);margin:0;line-height:1.45;font-size:15px}
 header{padding:28px 40px 12px;border-bottom:1px solid var(--line)}
 header h1{margin:0 0 4px;font-size:26px}
@@ -122,7 +127,7 @@ class _Renderer:
 
 
 def _status_key(label: str) -> str:
-    return {v: k for k, v in T.STATUS_LABELS.items()}.get(label, "insufficient_data")
+    return T.status_key(label)
 
 
 def _numeric(v: str) -> bool:
@@ -155,13 +160,14 @@ def render_html(result, sections: Sequence[str] | None = None) -> str:
     nonce = secrets.token_urlsafe(18)
     calls = "\n".join(
         f'Plotly.newPlot("{div}", (f={data}).data, f.layout, cfg);' for div, data in r.charts)
-    title = result.config.report.title
+    title = T.report_title(result)
+    lang = T.lang_of(result)
     csp = (f"default-src 'none'; script-src 'nonce-{nonce}' 'unsafe-eval'; "
            "style-src 'unsafe-inline'; img-src data: blob:; font-src data:")
-    meta = (f"Generated {result.generated_at} · fairrec {e(_version())} · report schema "
-            f"{e(_schema())} · K = {result.k}")
+    meta = e(t("report.html.meta", lang, at=result.generated_at, version=_version(),
+                schema=_schema(), k=result.k))
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{HTML_LANG[lang]}"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{e(title)}</title>

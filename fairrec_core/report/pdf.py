@@ -3,9 +3,11 @@
 The verdict and the scorecard open page 1. Text is set in DejaVu Sans, which
 ships with matplotlib (so it is present wherever fairrec is installed) and
 covers Latin, Greek, Cyrillic and the symbols the report uses (λ, ≥, ×).
-Scripts it lacks (Chinese, for one) are drawn from a system font when one is
-found, otherwise the missing characters are left blank: the PDF is still
-written, and the HTML, JSON and CSV outputs keep the exact text.
+Chinese is drawn from a system CJK font (:mod:`fairrec_core.report.fonts`). A
+Chinese report (``[report] lang = "zh"``) without one stops with a message naming
+the Debian package rather than print empty boxes; in an English report, Chinese
+group names from the data without a CJK font are left blank, and the HTML, JSON
+and CSV outputs keep the exact text.
 """
 
 from __future__ import annotations
@@ -15,16 +17,16 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
+from fairrec_core.i18n import t
 from fairrec_core.report import blocks as B
 from fairrec_core.report import content as C
 from fairrec_core.report import text as T
+from fairrec_core.report.fonts import CJK_FONT_PATHS
 
 FONT = "DejaVu"
 MONO = "DejaVuMono"
 #: Fonts tried for characters DejaVu lacks (CJK), if installed.
-FALLBACK_FONTS = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-                  "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-                  "/usr/share/fonts/truetype/arphic/uming.ttc")
+FALLBACK_FONTS = CJK_FONT_PATHS
 
 
 def _font_dir() -> Path:
@@ -35,10 +37,11 @@ def _font_dir() -> Path:
 
 def _rgb(hex_color: str) -> tuple[int, int, int]:
     h = hex_color.lstrip("#")
-    return tuple(int(h[i:i + 2], 16) for i in (0, 2, 4))
+    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    return r, g, b
 
 
-def _make_pdf(title: str):
+def _make_pdf(title: str, lang: str = "en"):
     from fpdf import FPDF
 
     class _PDF(FPDF):
@@ -46,12 +49,24 @@ def _make_pdf(title: str):
             self.set_y(-12)
             self.set_font(FONT, size=7)
             self.set_text_color(110, 110, 110)
-            self.cell(0, 5, f"{title} · page {self.page_no()}/{{nb}}", align="C")
+            self.cell(0, 5, t("report.pdf.footer", lang, title=title, page=self.page_no(),
+                              pages="{nb}"), align="C")
 
     pdf = _PDF(orientation="P", unit="mm", format="A4")
     d = _font_dir()
-    pdf.add_font(FONT, "", str(d / "DejaVuSans.ttf"))
-    pdf.add_font(FONT, "B", str(d / "DejaVuSans-Bold.ttf"))
+    if lang == "en":
+        pdf.add_font(FONT, "", str(d / "DejaVuSans.ttf"))
+        pdf.add_font(FONT, "B", str(d / "DejaVuSans-Bold.ttf"))
+    else:
+        from fairrec_core.report.fonts import require_cjk_font
+
+        # Chinese text is set in the CJK font itself (it has the Latin letters and the
+        # symbols the report uses): switching fonts inside a line for every Chinese run
+        # makes fpdf2 write some wrapped table lines without a font (poppler: "No font
+        # in show"). The font has no bold face; bold text is set in the regular one.
+        cjk = require_cjk_font()
+        pdf.add_font(FONT, "", cjk)
+        pdf.add_font(FONT, "B", cjk)
     pdf.add_font(MONO, "", str(d / "DejaVuSansMono.ttf"))
     fallbacks = []
     for i, path in enumerate(FALLBACK_FONTS):
@@ -62,7 +77,9 @@ def _make_pdf(title: str):
             except Exception:  # an unreadable system font is simply not used
                 pass
     if fallbacks:
-        pdf.set_fallback_fonts(fallbacks)
+        # Not exact_match: bold text (headings, the verdict) must find its Chinese
+        # characters in the regular CJK font too.
+        pdf.set_fallback_fonts(fallbacks, exact_match=False)
     pdf.set_margins(12, 12, 12)
     pdf.set_auto_page_break(True, margin=16)
     pdf.set_title(title)
@@ -71,15 +88,17 @@ def _make_pdf(title: str):
 
 
 class _Writer:
-    def __init__(self, pdf):
+    def __init__(self, pdf, lang: str = "en"):
         self.pdf = pdf
+        # Justified lines stretch the spaces; Chinese has few, so they would gape.
+        self.align = "J" if lang == "en" else "L"
 
     def text(self, s: str, *, size: float = 9.5, bold: bool = False, color=(31, 41, 51),
              h: float = 4.8, space: float = 1.5) -> None:
         pdf = self.pdf
         pdf.set_font(FONT, "B" if bold else "", size)
         pdf.set_text_color(*color)
-        pdf.multi_cell(0, h, s, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, h, s, new_x="LMARGIN", new_y="NEXT", align=self.align)
         pdf.ln(space)
 
     def heading(self, s: str, size: float = 11.5) -> None:
@@ -91,7 +110,8 @@ class _Writer:
     def block(self, b) -> None:
         pdf = self.pdf
         if isinstance(b, B.Para):
-            color = {"note": (91, 103, 112), "warning": (178, 106, 0)}.get(b.style, (31, 41, 51))
+            color = {"note": (91, 103, 112), "warning": (178, 106, 0)}.get(b.style or "",
+                                                                          (31, 41, 51))
             self.text(b.text, color=color)
         elif isinstance(b, B.Heading):
             self.heading(b.text)
@@ -100,6 +120,7 @@ class _Writer:
             pdf.set_text_color(255, 255, 255)
             pdf.set_font(FONT, "B", 12)
             pdf.multi_cell(0, 8, b.sentence, fill=True, new_x="LMARGIN", new_y="NEXT",
+                           align=self.align,
                            padding=2)
             pdf.set_fill_color(255, 255, 255)
             pdf.ln(3)
@@ -143,8 +164,7 @@ class _Writer:
                 r = table.row()
                 for j, v in enumerate(row):
                     if j == t.status_col:
-                        key = {v2: k for k, v2 in T.STATUS_LABELS.items()}.get(
-                            v, "insufficient_data")
+                        key = T.status_key(v)
                         r.cell(str(v), style=FontFace(
                             emphasis="BOLD", color=(255, 255, 255),
                             fill_color=_rgb(T.STATUS_COLORS[key])))
@@ -168,13 +188,18 @@ def render_pdf(result, sections: Sequence[str] | None = None) -> bytes:
 
     # fpdf2 logs every glyph a font lacks; the docstring explains the behaviour.
     logging.getLogger("fpdf").setLevel(logging.ERROR)
-    title = result.config.report.title
-    pdf = _make_pdf(title)
+    lang = T.lang_of(result)
+    if lang != "en":
+        from fairrec_core.report.fonts import require_cjk_font
+
+        require_cjk_font()
+    title = T.report_title(result)
+    pdf = _make_pdf(title, lang)
     pdf.add_page()
-    w = _Writer(pdf)
+    w = _Writer(pdf, lang)
     w.text(title, size=18, bold=True, space=0.5)
-    w.text(f"Generated {result.generated_at} · fairrec {__version__} · K = {result.k} · "
-           f"seed {result.config.seed}", size=8.5, color=(91, 103, 112), space=3)
+    w.text(t("report.pdf.meta", lang, at=result.generated_at, version=__version__, k=result.k,
+             seed=result.config.seed), size=8.5, color=(91, 103, 112), space=3)
     for i, s in enumerate(C.build_sections(result, sections)):
         if s.key in ("user_fairness", "methodology", "reproducibility") and i > 0:
             pdf.add_page()

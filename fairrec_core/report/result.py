@@ -17,8 +17,9 @@ import dataclasses
 import json
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,7 +29,7 @@ from fairrec_core.config import AuditConfig
 from fairrec_core.metrics import FairnessResult, Thresholds, run_checks
 
 #: Version of the report.json layout (semantic: a major bump breaks readers).
-SCHEMA_VERSION = "2.0.0"
+SCHEMA_VERSION = "2.1.0"  # 2.1: optional counterfactual section (issue 14)
 SCHEMA_PATH = Path(__file__).with_name("schema") / "report.schema.json"
 #: Order of severity when several checks decide the overall verdict.
 VERDICT_ORDER = ("fail", "warn", "inconclusive", "pass", "insufficient_data")
@@ -68,6 +69,8 @@ class AuditResult:
     timings : dict
         Seconds per stage (shown on the console, kept out of report.json so
         that re-runs compare equal).
+    counterfactual : CounterfactualOutcome or None
+        The counterfactual probe and leakage, when ``[counterfactual]`` is enabled.
     """
 
     config: AuditConfig
@@ -82,10 +85,16 @@ class AuditResult:
     environment: dict
     generated_at: str = field(default_factory=lambda: now_iso())
     timings: dict = field(default_factory=dict, compare=False)
+    counterfactual: Any = field(default=None, compare=False)
 
     @property
     def k(self) -> int:
         return int(self.fairness.params["k"])
+
+    @property
+    def lang(self) -> str:
+        """Language of the report's text: ``"en"`` or ``"zh"`` (``[report].lang``)."""
+        return self.config.report.lang
 
     @property
     def verdict(self) -> dict:
@@ -106,7 +115,8 @@ class AuditResult:
     def to_json_dict(self) -> dict:
         """The report as plain JSON data (see the JSON Schema)."""
         f = self.fairness
-        from fairrec_core.report.text import methodology
+        from fairrec_core.report.check_text import localised_checks
+        from fairrec_core.report.text import methodology, report_title
 
         tradeoff = {k: v for k, v in self.tradeoff.items() if k != "table"}
         table = self.tradeoff.get("table")
@@ -114,10 +124,11 @@ class AuditResult:
         doc = {
             "schema_version": SCHEMA_VERSION,
             "generated_at": self.generated_at,
-            "title": self.config.report.title,
+            "title": report_title(self),
             "fairrec_version": __version__,
             "verdict": self.verdict,
-            "checks": records(f.checks),
+            # Sentences in the report language; names, ids and statuses stay English.
+            "checks": records(localised_checks(self)),
             "data": {**self.data, "warnings": list(self.warnings)},
             "model": self.model,
             "metrics": {
@@ -134,6 +145,8 @@ class AuditResult:
             "rerank": self.rerank,
             "tradeoff": tradeoff,
             "explanations": self.explanations,
+            "counterfactual": (None if self.counterfactual is None
+                               else self.counterfactual.to_dict()),
             "methodology": methodology(self),
             "reproducibility": {
                 "seed": self.config.seed,
@@ -152,7 +165,7 @@ class AuditResult:
 
 # ---------------------------------------------------------------------- helpers
 def now_iso() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def verdict(checks: pd.DataFrame) -> dict:

@@ -3,85 +3,102 @@ reproducibility (see :mod:`fairrec_core.report.content`)."""
 
 from __future__ import annotations
 
+from fairrec_core.i18n import has, t
 from fairrec_core.report import text as T
 from fairrec_core.report.blocks import Chart, Definitions, Heading, Para, Pre, Table
 
-
 # ---------------------------------------------------------------------- trade-off
-def fairness_label(column: str) -> str:
+_FLABELS = ("es_cs_ratio", "es_rs_ratio", "exposure_share", "ndcg_ratio", "ndcg_difference")
+
+
+def fairness_label(column: str, lang: str = "en") -> str:
     """``es_cs_ratio[small]`` -> ``ES/CS of small``."""
     if "[" in column:
         base, group = column.split("[", 1)
         group = group.rstrip("]")
-        names = {"es_cs_ratio": "ES/CS", "es_rs_ratio": "ES/RS",
-                 "exposure_share": "exposure share", "ndcg_ratio": "NDCG ratio across",
-                 "ndcg_difference": "NDCG difference across"}
-        name = names.get(base, base)
-        return f"{name} {group}" if base.startswith("ndcg") else f"{name} of {group}"
-    return T.METRIC_NAMES.get(column, column)
+        if base in _FLABELS:
+            return t(f"report.flabel.{base}", lang, group=group)
+        return t("report.flabel.other", lang, name=base, group=group)
+    key = f"report.metric.{column}"
+    return t(key, lang) if has(key) else column
 
 
 def tradeoff_section(result) -> list:
+    from fairrec_core.report.chart_text import localise_figure
     from fairrec_core.report.static_charts import tradeoff_png
     from fairrec_core.viz.audit_charts import safe, tradeoff_figure
 
-    t, r = result.tradeoff, result.rerank
-    if not t.get("available"):
-        return [Para(t.get("note") or "No trade-off curve was computed.", "note")]
-    table, col = t["table"], t["fairness_column"]
-    acc = T.metric_name("ndcg", result.k)
-    flabel = fairness_label(col)
-    op = t["operating_point"]
-    blocks = [Para(f"Method: {t['title']} ('{t['method']}'), "
-                   f"{t.get('protected_role', 'acting for')} "
-                   f"{t['item_grouping']} = {', '.join(map(str, t['protected'] or []))}"
-                   f"{' (the most under-exposed group, chosen automatically)' if r.get('protected_inferred') else ''}. "
-                   f"{t['note']}"),
+    lang = T.lang_of(result)
+    t_, r = result.tradeoff, result.rerank
+    if not t_.get("available"):
+        return [Para(t_.get("note") or t("report.trade.none", lang), "note")]
+    table, col = t_["table"], t_["fairness_column"]
+    acc = T.metric_name("ndcg", result.k, lang)
+    flabel = fairness_label(col, lang)
+    op = t_["operating_point"]
+    auto = t("report.trade.auto", lang) if r.get("protected_inferred") else ""
+    blocks = [Para(t("report.trade.method", lang, title=t_["title"], method=t_["method"],
+                     role=_role(t_.get("protected_role", "acting for"), lang),
+                     grouping=T.attr_name(t_["item_grouping"], lang),
+                     protected=T.join(t_["protected"] or [], lang), auto=auto,
+                     note=t_["note"])),
               Chart("tradeoff",
-                    lambda: tradeoff_figure(table, fairness_column=col,
-                                            fairness_label=safe(flabel), accuracy_label=acc),
+                    lambda: localise_figure(
+                        tradeoff_figure(table, fairness_column=col,
+                                        fairness_label=safe(flabel), accuracy_label=acc),
+                        "tradeoff", lang),
                     lambda: tradeoff_png(table, fairness_column=col, fairness_label=flabel,
-                                         accuracy_label=acc)),
-              Para(f"Operating point: λ = {op['lam']:g}, {acc} {T.num(op['ndcg'], 4)}, "
-                   f"{flabel} {T.num(op.get(col))}. "
-                   + ("The audited lists are the model's own ranking (λ = 0)."
-                      if not r.get("applied") else "The audited lists are re-ranked at this λ."))]
+                                         accuracy_label=acc, lang=lang)),
+              Para(t("report.trade.operating", lang, lam=f"{op['lam']:g}", acc=acc,
+                     ndcg=T.num(op["ndcg"], 4), flabel=flabel, fvalue=T.num(op.get(col)))
+                   + (t("report.trade.own", lang) if not r.get("applied")
+                      else t("report.trade.reranked", lang)))]
     if r.get("search"):
         blocks.append(Para(r["search"]["description"]))
     extra = [c for c in ("recall", "coverage") if c in table]
+    yes = t("report.yes", lang)
     rows = [[f"{x['lam']:g}", T.num(x["ndcg"], 4), T.num(x[col])]
-            + [T.num(x[c]) for c in extra] + ["yes" if x["pareto"] else "",
+            + [T.num(x[c]) for c in extra] + [yes if x["pareto"] else "",
                                               "◆" if x["operating_point"] else ""]
             for _, x in table.iterrows()]
-    blocks.append(Table(["λ", acc, flabel] + [T.metric_name(c, result.k) for c in extra]
-                        + ["Pareto", "Operating point"], rows))
+    blocks.append(Table(["λ", acc, flabel] + [T.metric_name(c, result.k, lang) for c in extra]
+                        + [t("report.trade.pareto", lang), t("report.trade.operating_col", lang)],
+                        rows))
     return blocks
+
+
+def _role(role: str, lang: str) -> str:
+    key = {"acting for": "report.trade.role_acting",
+           "measured for": "report.trade.role_measured"}.get(role)
+    return t(key, lang) if key else role
 
 
 # ---------------------------------------------------------------------- explanations
 def explanations_section(result) -> list:
+    lang = T.lang_of(result)
     e = result.explanations
-    blocks = [Para(e["note"], None if e["available"] else "note")]
+    blocks: list = [Para(e["note"], None if e["available"] else "note")]
     if not e["samples"]:
         return blocks
-    blocks.append(Para(f"{e['users_per_group']} evaluable users drawn at random (seeded) per "
-                       f"group, with their top {e['items_per_user']} recommendations; a hit is "
-                       "an item among the user's held-out positives."))
+    blocks.append(Para(t("report.expl.sample", lang, n=e["users_per_group"],
+                         m=e["items_per_user"])))
     by: dict = {}
     for s in e["samples"]:
         by.setdefault(s["grouping"], []).append(s)
+    hit = t("report.expl.hit", lang)
     for grouping, samples in by.items():
-        blocks.append(Heading(f"By {grouping}"))
+        blocks.append(Heading(t("report.by", lang, grouping=T.attr_name(grouping, lang))))
         # One row per user keeps the section readable; explanations of the top
         # item(s) sit beside the list.
         rows = [[s["group"], s["user"], T.num(s["ndcg"]),
                  "; ".join(f"{it['rank']}. {it['title'] or it['item']}"
-                           + (" (hit)" if it["hit"] else "") for it in s["items"])]
+                           + (hit if it["hit"] else "") for it in s["items"])]
                 + ([_explained(s["items"])] if e["available"] else [])
                 for s in samples]
-        headers = ["Group", "User", "NDCG", "Top recommendations"]
+        headers = [t("report.col.group", lang), t("report.expl.user", lang), "NDCG",
+                   t("report.expl.top", lang)]
         if e["available"]:
-            blocks.append(Table(headers + ["Why (attribution)"], rows,
+            blocks.append(Table(headers + [t("report.expl.why", lang)], rows,
                                 widths=[0.9, 0.9, 0.6, 4.5, 4.5]))
         else:
             blocks.append(Table(headers, rows, widths=[1, 1, 0.7, 8]))
@@ -89,9 +106,8 @@ def explanations_section(result) -> list:
                    if isinstance(it.get("explanation"), dict)
                    and it["explanation"].get("limits")), None)
     if limits:
-        blocks += [Heading("What these explanations can and cannot say"),
-                   Para(limits + " (Each explanation's own statement of its limits is in "
-                        "report.json and tables/explanation_samples.csv.)", "note")]
+        blocks += [Heading(t("report.expl.limits", lang)),
+                   Para(limits + t("report.expl.limits_where", lang), "note")]
     return blocks
 
 
@@ -109,9 +125,10 @@ def _explained(items) -> str:
 def methodology_section(result) -> list:
     from fairrec_core.report.text import methodology
 
-    blocks = [Definitions([(d["term"], d["definition"]) for d in methodology(result)])]
+    lang = T.lang_of(result)
+    blocks: list = [Definitions([(d["term"], d["definition"]) for d in methodology(result)])]
     if result.fairness.notes:
-        blocks += [Heading("Notes on this audit")]
+        blocks += [Heading(t("report.method.notes", lang))]
         blocks += [Para(n) for n in result.fairness.notes]
     if result.rerank.get("description") and result.rerank.get("applied"):
         blocks.append(Para(result.rerank["description"]))
@@ -119,19 +136,24 @@ def methodology_section(result) -> list:
 
 
 def reproducibility_section(result) -> list:
+    lang = T.lang_of(result)
     env = result.environment
-    rows = [["Generated at (UTC)", result.generated_at],
-            ["fairrec", _version()], ["Python", env["python"]], ["Platform", env["platform"]],
-            ["Seed", str(result.config.seed)], ["Report schema", _schema_version()]]
-    rows += [[name, v or "not installed"] for name, v in env["packages"].items()]
+    rows = [[t("report.repro.generated", lang), result.generated_at],
+            ["fairrec", _version()], ["Python", env["python"]],
+            [t("report.repro.platform", lang), env["platform"]],
+            [t("report.repro.seed", lang), str(result.config.seed)],
+            [t("report.repro.schema", lang), _schema_version()]]
+    missing = t("report.repro.not_installed", lang)
+    rows += [[name, v or missing] for name, v in env["packages"].items()]
     inputs = [[kind, s.get("name", ""), s.get("sha256", ""), s.get("encoding") or "",
                s.get("delimiter") or "", f"{s['rows']:,}" if s.get("rows") is not None else ""]
               for kind, s in result.sources.items()]
-    return [Table(["", "Value"], rows, widths=[1, 3]),
-            Table(["Input", "File", "SHA-256", "Encoding", "Delimiter", "Rows"], inputs,
-                  widths=[1.3, 1.6, 4.4, 1.0, 0.9, 0.7]),
-            Para("The full configuration (fairrec audit --config with this file reproduces "
-                 "the report):"),
+    headers = [t(k, lang) for k in ("report.repro.input", "report.repro.file")] + ["SHA-256"]
+    headers += [t(k, lang) for k in ("report.repro.encoding", "report.repro.delimiter",
+                                     "report.repro.rows")]
+    return [Table(["", t("report.col.value", lang)], rows, widths=[1, 3]),
+            Table(headers, inputs, widths=[1.3, 1.6, 4.4, 1.0, 0.9, 0.7]),
+            Para(t("report.repro.config", lang)),
             Pre(result.config.to_toml())]
 
 

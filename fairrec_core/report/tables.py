@@ -47,7 +47,10 @@ def report_tables(result) -> dict[str, pd.DataFrame]:
     ``checks, overall, user_groups, user_gaps, item_groups, lorenz`` are the
     metrics engine's tables unchanged; ``tradeoff`` is the λ sweep;
     ``warnings``, ``user_group_sizes``, ``item_group_sizes``, ``inputs`` and
-    ``explanation_samples`` describe the data and the sample.
+    ``explanation_samples`` describe the data and the sample; with the
+    counterfactual probe, ``counterfactual_lists`` holds every sampled user's
+    neutral and counterfactual lists and ``counterfactual_summary`` /
+    ``counterfactual_leakage`` its figures.
     """
     f = result.fairness
     out = {"checks": f.checks, "overall": f.overall, "user_groups": f.user_groups,
@@ -80,6 +83,10 @@ def report_tables(result) -> dict[str, pd.DataFrame]:
     out["explanation_samples"] = pd.DataFrame(
         rows, columns=["grouping", "group", "user", "ndcg", "rank", "item", "title",
                        "provider", "hit", "explanation", "method", "limits"])
+    if getattr(result, "counterfactual", None) is not None:
+        from fairrec_core.report.counterfactual_section import counterfactual_tables
+
+        out.update(counterfactual_tables(result.counterfactual))
     return out
 
 

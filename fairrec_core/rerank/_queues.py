@@ -33,7 +33,7 @@ class GroupQueues:
         self.n = codes.shape[0]
         self.rows = np.arange(self.n)
 
-    def cursor(self, rel: np.ndarray) -> "Cursor":
+    def cursor(self, rel: np.ndarray) -> Cursor:
         """A fresh walk through the queues for one re-ranking run."""
         return Cursor(self, rel)
 

@@ -166,7 +166,7 @@ class Candidates:
 
     @classmethod
     def from_arrays(cls, ids, scores, *, duplicates: str = "error",
-                    non_finite: str = "error") -> "Candidates":
+                    non_finite: str = "error") -> Candidates:
         """Candidates from ids and scores, optionally repairing them.
 
         Parameters
@@ -198,7 +198,7 @@ class Candidates:
         return cls(ids, scores)
 
     @classmethod
-    def from_ranks(cls, ids, ranks=None, *, duplicates: str = "error") -> "Candidates":
+    def from_ranks(cls, ids, ranks=None, *, duplicates: str = "error") -> Candidates:
         """Candidates from lists that carry only ranks (1 = best).
 
         The score of a candidate becomes ``-rank``, so after the per-user
@@ -237,7 +237,7 @@ class Candidates:
         return cls(ids, scores, source="ranks")
 
     @classmethod
-    def from_recommendations(cls, recommendations, *, duplicates: str = "error") -> "Candidates":
+    def from_recommendations(cls, recommendations, *, duplicates: str = "error") -> Candidates:
         """Candidates from imported production lists (:class:`fairrec_core.data.Recommendations`).
 
         Uses the production scores when the file had them, the ranks otherwise.
@@ -457,7 +457,8 @@ def grouped_order(codes: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndar
     # faster than a stable argsort of the codes, and gives the same order.
     span = (n_groups + 1) * c
     dtype = np.int16 if span < 2**15 else np.int32 if span < 2**31 else np.int64
-    key = codes.astype(dtype) * dtype(c) + np.arange(c, dtype=dtype)
+    # numpy's stubs cannot multiply an array by a scalar of a dtype chosen at run time.
+    key = codes.astype(dtype) * dtype(c) + np.arange(c, dtype=dtype)  # type: ignore[operator]
     key.sort(axis=1)
     order = (key % dtype(c)).astype(np.int64)
     key = (np.arange(n, dtype=np.int64)[:, None] * (n_groups + 1) + codes).ravel()

@@ -81,7 +81,7 @@ class Calibrated(Reranker):
         return {"item_grouping": self.item_groups.name, "alpha": self.alpha,
                 "exposure": self.exposure, "target": "history" if self.target is None else "array"}
 
-    def _target(self, n_users: int) -> tuple[np.ndarray, np.ndarray]:
+    def _target(self, n_users: int) -> tuple[np.ndarray, np.ndarray, dict]:
         # Depends on the configuration only: computed once per re-ranker.
         cache = self.__dict__.setdefault("_target_cache", {})
         if n_users not in cache:

@@ -235,6 +235,7 @@ class FairTopK(Reranker):
         prep = state.candidates.prepared
         g = self.item_groups
         codes = item_codes(g, prep)
+        prot: tuple[int, ...]
         if self.protected is None:
             prot = (infer_disadvantaged(g, codes, prep, state.k),)
             inferred = True
@@ -270,7 +271,7 @@ class FairTopK(Reranker):
         prep = state.candidates.prepared
         q: GroupQueues = state.data["queues"]
         k = state.k
-        n, c = prep.ids.shape
+        n = prep.ids.shape[0]
         table, a_c = self.table(k, lam)
         rows = q.rows
         cur = q.cursor(prep.rel)

@@ -17,6 +17,7 @@ in S). P(v|u) is the per-user min-max normalised score.
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -136,8 +137,9 @@ class ProviderExposure(Reranker):
         pref, n_fallback = self._preference(state.candidates.n_users)
         state.data.update(queues=GroupQueues(codes, g.n_groups), pref=pref)
         pmode = self.preference if isinstance(self.preference, str) else "array"
-        params = {"item_grouping": g.name, "groups": list(g.labels), "preference": pmode,
-                  "users_on_catalog_fallback": n_fallback, "user_groups": "not used"}
+        params: dict[str, Any] = {
+            "item_grouping": g.name, "groups": list(g.labels), "preference": pmode,
+            "users_on_catalog_fallback": n_fallback, "user_groups": "not used"}
         if self.protected is not None:
             prot = resolve_labels(g, self.protected, what="protected item")
             lookup = np.zeros(g.n_groups + 1, dtype=bool)

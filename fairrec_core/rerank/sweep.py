@@ -185,7 +185,7 @@ class TradeoffMetrics:
     def from_split(cls, dataset, split, *, item_attribute: str | None = "seller_size",
                    protected=None, user_attributes: Sequence[str] = (),
                    category_attribute: str | None = "category", k: int = 10,
-                   **options) -> "TradeoffMetrics":
+                   **options) -> TradeoffMetrics:
         """Build from a Dataset and its Split (:mod:`fairrec_core.data`).
 
         Parameters
@@ -270,6 +270,7 @@ class TradeoffMetrics:
 
     def _miscalibration(self, lists, safe, valid, w) -> float:
         gc = self.categories
+        assert gc is not None  # only called when categories were given
         n = lists.shape[0]
         key = (np.arange(n)[:, None] * gc.n_groups + gc.codes[safe])[valid]
         q = np.bincount(key, weights=w[valid], minlength=n * gc.n_groups).reshape(n, gc.n_groups)
@@ -302,7 +303,7 @@ def pareto_mask(values) -> np.ndarray:
     numpy.ndarray of bool, shape (n_rows,)
     """
     v = np.asarray(values, dtype=np.float64)
-    ok = ~np.isnan(v).any(axis=1)
+    ok = np.logical_not(np.isnan(v).any(axis=1))
     geq = (v[:, None, :] >= v[None, :, :]).all(axis=2)   # geq[a, b]: a ≥ b everywhere
     gt = (v[:, None, :] > v[None, :, :]).any(axis=2)
     dominated = ((geq & gt) & ok[:, None]).any(axis=0)
@@ -408,6 +409,7 @@ def sweep(candidates: Candidates, reranker: Reranker, metrics: TradeoffMetrics, 
             params = res.provenance()
         if keep_results:
             results[lam] = res
+    assert params is not None  # the grid is not empty
     table = pd.DataFrame(rows)
     col = metrics.fairness_column
     if col is not None and col in table:
@@ -434,7 +436,7 @@ class Target:
     value: float
 
     @classmethod
-    def parse(cls, target) -> "Target":
+    def parse(cls, target) -> Target:
         """From a string ``"metric >= value"``, a (metric, op, value) tuple or a Target."""
         if isinstance(target, Target):
             return target
@@ -492,6 +494,7 @@ class LambdaSearch:
         if self.lam is None:
             return (f"No λ in [0, 1] meets {self.target}; at λ = 1 the value is "
                     f"{self.evaluations[-1][1]:.4g}.")
+        assert self.row is not None  # a λ was found, so its row was kept
         return (f"The smallest λ meeting {self.target} is {self.lam:.4g} "
                 f"({self.target.metric} = {self.row[self.target.metric]:.4g}); "
                 f"{len(self.evaluations)} evaluations.")

@@ -212,6 +212,7 @@ class TwoSided(Reranker):
             g = self.item_groups
             codes = item_codes(g, prep)
             sizes = g.sizes.astype(np.float64)
+            prot: tuple[int, ...]
             if self.protected is None:
                 prot = (infer_disadvantaged(g, codes, prep, k),)
                 inferred = True

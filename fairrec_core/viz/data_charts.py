@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from fairrec_core.data.summary import DataSummary
+from fairrec_core.i18n import t
 
 # One colour for everything about users, one for items, a muted one for
 # "too small to judge" and a neutral one for reference lines.
@@ -61,7 +63,8 @@ def _hover(text) -> str:
     return safe(text).replace("%{", "%\u200b{")
 
 
-def long_tail_figure(summary: DataSummary, *, max_points: int = 2000) -> go.Figure | None:
+def long_tail_figure(summary: DataSummary, *, max_points: int = 2000,
+                     lang: str = "en") -> go.Figure | None:
     """Interactions per item, items sorted from most to least popular, log y axis.
 
     Parameters
@@ -97,21 +100,21 @@ def long_tail_figure(summary: DataSummary, *, max_points: int = 2000) -> go.Figu
 
     fig = go.Figure(go.Scatter(
         x=ranks, y=positive, mode="lines", line={"color": ITEM_COLOR, "width": 2.5},
-        hovertemplate="Item rank %{x:,}<br>%{y:,} interactions<extra></extra>"))
+        hovertemplate=t("chart.data.rank_hover", lang, x="%{x:,}", y="%{y:,}")
+        + "<extra></extra>"))
     head = max(1, int(round(0.2 * n_items)))
     share = summary.counts.get("top20_item_share")
     if share is not None and head < n_items:
         fig.add_vline(x=head, line={"color": REFERENCE_COLOR, "dash": "dash", "width": 1})
         fig.add_annotation(x=head, y=1, yref="paper", xanchor="left", yanchor="top",
                            showarrow=False, font={"color": REFERENCE_COLOR, "size": 12},
-                           text=f" top 20% of items: {share:.0%} of interactions")
+                           text=" " + t("chart.data.top20", lang, share=f"{share:.0%}"))
     zero = n_items - int((per_item > 0).sum())
-    subtitle = f"{n_items:,} items" + (f"; {zero:,} without interactions (not drawn)"
-                                       if zero else "")
-    _layout(fig, f"Long tail: interactions per item<br><sup>{subtitle}</sup>")
-    fig.update_xaxes(title_text="Item rank (most to least interacted)",
-                     range=[0, n_items + 1])
-    fig.update_yaxes(title_text="Interactions (log scale)", type="log",
+    subtitle = t("chart.data.n_items", lang, n=f"{n_items:,}") + (
+        t("chart.data.zero_items", lang, n=f"{zero:,}") if zero else "")
+    _layout(fig, t("chart.data.long_tail", lang) + f"<br><sup>{subtitle}</sup>")
+    fig.update_xaxes(title_text=t("chart.data.rank_axis", lang), range=[0, n_items + 1])
+    fig.update_yaxes(title_text=t("chart.data.interactions_log", lang), type="log",
                      tickvals=_log_ticks(float(positive.max())), tickformat=",d")
     return fig
 
@@ -125,14 +128,16 @@ def _activity_bins(values: np.ndarray, max_bins: int) -> np.ndarray:
 
 def _log_ticks(top: float) -> list[float]:
     """1, 2, 5, 10, 20, 50, ... up to ``top``: labels a reader can take in at a glance."""
-    ticks, decade = [], 1
+    ticks: list[float] = []
+    decade = 1
     while decade <= top * 1.0001:
         ticks += [m * decade for m in (1, 2, 5) if m * decade <= top * 2]
         decade *= 10
     return ticks
 
 
-def user_activity_figure(summary: DataSummary, *, max_bins: int = 30) -> go.Figure | None:
+def user_activity_figure(summary: DataSummary, *, max_bins: int = 30,
+                         lang: str = "en") -> go.Figure | None:
     """Histogram of interactions per user (users with at least one interaction).
 
     Parameters
@@ -160,23 +165,24 @@ def user_activity_figure(summary: DataSummary, *, max_bins: int = 30) -> go.Figu
         return None
     edges = _activity_bins(active, max_bins)
     counts, _ = np.histogram(active, bins=edges)
-    labels = [str(a) if b - a == 1 else f"{a}-{b - 1}" for a, b in zip(edges[:-1], edges[1:])]
+    labels = [str(a) if b - a == 1 else f"{a}-{b - 1}" for a, b in pairwise(edges)]
     share = counts / active.size
     fig = go.Figure(go.Bar(
         x=labels, y=counts, marker_color=USER_COLOR, customdata=share,
-        hovertemplate="%{x} interactions: %{y:,} users (%{customdata:.1%})<extra></extra>"))
+        hovertemplate=t("chart.data.activity_hover", lang, x="%{x}", y="%{y:,}",
+                        share="%{customdata:.1%}") + "<extra></extra>"))
     median = float(np.median(active))
     idle = int(per_user.size - active.size)
-    subtitle = (f"{active.size:,} users with interactions, median {median:g}"
-                + (f"; {idle:,} users without any (not drawn)" if idle else ""))
-    _layout(fig, f"Activity: interactions per user<br><sup>{subtitle}</sup>")
-    fig.update_xaxes(title_text="Interactions per user", type="category")
+    subtitle = t("chart.data.active_users", lang, n=f"{active.size:,}", median=f"{median:g}") + (
+        t("chart.data.idle_users", lang, n=f"{idle:,}") if idle else "")
+    _layout(fig, t("chart.data.activity", lang) + f"<br><sup>{subtitle}</sup>")
+    fig.update_xaxes(title_text=t("chart.data.per_user_axis", lang), type="category")
     heavy_tail = active.max() > 20 * median
     if heavy_tail:
-        fig.update_yaxes(title_text="Users (log scale)", type="log",
+        fig.update_yaxes(title_text=t("chart.data.users_log", lang), type="log",
                          tickvals=_log_ticks(float(counts.max())), tickformat=",d")
     else:
-        fig.update_yaxes(title_text="Users")
+        fig.update_yaxes(title_text=t("chart.data.users", lang))
     fig.update_layout(bargap=0.08)
     return fig
 
@@ -202,7 +208,7 @@ def _natural_order(groups: pd.DataFrame, size_col: str) -> pd.DataFrame:
 
 
 def user_groups_figure(summary: DataSummary, *, min_group_size: int = DEFAULT_MIN_GROUP_SIZE,
-                       max_cols: int = 3) -> go.Figure | None:
+                       max_cols: int = 3, lang: str = "en") -> go.Figure | None:
     """Bar charts of user group sizes, one panel per user attribute.
 
     Parameters
@@ -239,20 +245,23 @@ def user_groups_figure(summary: DataSummary, *, min_group_size: int = DEFAULT_MI
         fig.add_trace(go.Bar(
             x=[safe(g) for g in part["group"]], y=sizes, marker_color=colors,
             customdata=share, name=safe(attr),
-            hovertemplate=f"{_hover(attr)} = %{{x}}: %{{y:,}} users (%{{customdata:.1%}})"
-                          "<extra></extra>"),
+            hovertemplate=f"{_hover(attr)} = " + t(
+                "chart.data.group_hover", lang, x="%{x}", y="%{y:,}",
+                share="%{customdata:.1%}") + "<extra></extra>"),
             row=r + 1, col=c + 1)
         fig.add_hline(y=min_group_size, row=r + 1, col=c + 1,
                       line={"color": REFERENCE_COLOR, "dash": "dot", "width": 1})
         fig.update_xaxes(type="category", row=r + 1, col=c + 1)
-        fig.update_yaxes(title_text="Users" if c == 0 else None, row=r + 1, col=c + 1)
-    _layout(fig, "User groups: users per attribute value<br><sup>grey bars: fewer than "
-                 f"{min_group_size} users, reported as insufficient data</sup>",
+        fig.update_yaxes(title_text=t("chart.data.users", lang) if c == 0 else None,
+                         row=r + 1, col=c + 1)
+    _layout(fig, t("chart.data.user_groups", lang) + "<br><sup>"
+            + t("chart.data.grey_bars", lang, n=min_group_size) + "</sup>",
             height=140 + 260 * rows, top=100)
     return fig
 
 
-def item_groups_figure(summary: DataSummary, *, top: int = 12) -> go.Figure | None:
+def item_groups_figure(summary: DataSummary, *, top: int = 12,
+                       lang: str = "en") -> go.Figure | None:
     """Horizontal bars of items per category and per provider, one panel each.
 
     Parameters
@@ -281,8 +290,8 @@ def item_groups_figure(summary: DataSummary, *, top: int = 12) -> go.Figure | No
         rest = part.iloc[top:]
         if len(rest):
             share = rest["items"].sum() / max(part["items"].sum(), 1)
-            titles.append(f"{safe(attr)}: largest {top} of {len(part):,}<br><sup>the other "
-                          f"{len(rest):,} hold {share:.0%} of items</sup>")
+            titles.append(t("chart.data.largest", lang, attr=safe(attr), top=top,
+                            n=f"{len(part):,}", rest=f"{len(rest):,}", share=f"{share:.0%}"))
         else:
             titles.append(safe(attr))
     fig = make_subplots(rows=1, cols=len(attributes), subplot_titles=titles,
@@ -295,10 +304,11 @@ def item_groups_figure(summary: DataSummary, *, top: int = 12) -> go.Figure | No
         fig.add_trace(go.Bar(
             x=shown["items"].to_numpy()[::-1], y=[safe(g) for g in shown["group"]][::-1],
             orientation="h", marker_color=ITEM_COLOR, name=safe(attr),
-            hovertemplate=f"{_hover(attr)} = %{{y}}: %{{x:,}} items<extra></extra>"),
+            hovertemplate=f"{_hover(attr)} = " + t("chart.data.items_hover", lang, y="%{y}",
+                                                    x="%{x:,}") + "<extra></extra>"),
             row=1, col=k + 1)
-        fig.update_xaxes(title_text="Items", row=1, col=k + 1)
+        fig.update_xaxes(title_text=t("chart.data.items", lang), row=1, col=k + 1)
         fig.update_yaxes(type="category", automargin=True, row=1, col=k + 1)
-    _layout(fig, "Item groups: items per category and provider",
+    _layout(fig, t("chart.data.item_groups", lang),
             height=max(340, 150 + 24 * longest), top=100)
     return fig

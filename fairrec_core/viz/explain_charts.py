@@ -23,6 +23,7 @@ import textwrap
 import numpy as np
 import plotly.graph_objects as go
 
+from fairrec_core.i18n import t
 from fairrec_core.viz.data_charts import safe as _safe
 
 #: Okabe & Ito: blue raises the output, vermillion lowers it (colour-blind safe).
@@ -72,7 +73,8 @@ def message_figure(message: str, *, title: str = "", height: int = 220) -> go.Fi
     return _layout(fig, _safe(title), height=height)
 
 
-def attribution_bar_figure(expl, *, top: int = 12, title: str | None = None) -> go.Figure:
+def attribution_bar_figure(expl, *, top: int = 12, title: str | None = None,
+                           lang: str = "en") -> go.Figure:
     """Signed horizontal bars of the strongest attributions (history attribution's chart).
 
     Features beyond ``top`` are summed into one "other" bar, so the bars
@@ -90,15 +92,15 @@ def attribution_bar_figure(expl, *, top: int = 12, title: str | None = None) -> 
     """
     values = np.asarray(expl.values, dtype=float)
     if values.size == 0:
-        return message_figure("There is nothing to attribute in this explanation.",
-                              title=title or "")
+        return message_figure(t("chart.expl.nothing", lang), title=title or "")
     order = np.argsort(-np.abs(values), kind="stable")
     keep = order[:top]
     rest = order[top:]
     labels = [expl.features[j] for j in keep]
     vals = [float(values[j]) for j in keep]
     if rest.size:
-        labels.append(f"{rest.size} other {'items' if expl.kind == 'history' else 'features'}")
+        labels.append(t("chart.expl.other_items" if expl.kind == "history"
+                        else "chart.expl.other_features", lang, n=rest.size))
         vals.append(float(values[rest].sum()))
     # Largest on top: Plotly draws the first category at the bottom.
     pairs = sorted(zip(labels, vals), key=lambda p: p[1])
@@ -110,24 +112,28 @@ def attribution_bar_figure(expl, *, top: int = 12, title: str | None = None) -> 
         x=vals, y=labels, orientation="h", marker_color=colors, customdata=full,
         text=[f"{v:+.3f}" for v in vals], textposition="outside", cliponaxis=False,
         hovertemplate="%{customdata}<br>%{x:+.4f}<extra></extra>"))
-    unit = "NDCG" if expl.kind == "drivers" else "score"
-    fig.update_xaxes(title_text=f"contribution to the {unit} (+ raises, \u2212 lowers)",
+    unit = "NDCG" if expl.kind == "drivers" else t("chart.expl.score", lang)
+    fig.update_xaxes(title_text=t("chart.expl.contribution", lang, unit=unit),
                      zeroline=True, zerolinecolor="#5B6770")
     fig.update_yaxes(automargin=True)
     if title is None:
         if expl.kind == "history":
-            title = (f"Why {_safe(_shorten(expl.subject.get('item_label', ''), 60))} for user "
-                     f"{_safe(expl.subject.get('user', ''))}")
+            title = t("chart.expl.why", lang,
+                      item=_safe(_shorten(expl.subject.get("item_label", ""), 60)),
+                      user=_safe(expl.subject.get("user", "")))
         else:
             title = _safe(expl.target)
-    sub = (f"{_safe(expl.method)} \u00b7 score {expl.output_value:.3f}, without these "
-           f"{expl.base_value:.3f}" if expl.kind == "history" else _safe(expl.method))
+    sub = (_safe(expl.method) + " \u00b7 " + t("chart.expl.score_without", lang,
+                                               score=f"{expl.output_value:.3f}",
+                                               base=f"{expl.base_value:.3f}")
+           if expl.kind == "history" else _safe(expl.method))
     fig.add_annotation(text=sub, x=0, y=1.02, xref="paper", yref="paper", showarrow=False,
                        xanchor="left", yanchor="bottom", font={"size": 11, "color": "#5B6770"})
     return _layout(fig, title, height=max(260, 70 + 28 * len(labels)))
 
 
-def text_figure(expl, *, width: int = 72, title: str | None = None) -> go.Figure:
+def text_figure(expl, *, width: int = 72, title: str | None = None,
+                lang: str = "en") -> go.Figure:
     """The explained text with every word highlighted by its attribution.
 
     Blue words raised the score, vermillion ones lowered it; the stronger
@@ -146,7 +152,7 @@ def text_figure(expl, *, width: int = 72, title: str | None = None) -> go.Figure
     tokens = list(expl.details.get("tokens", []))
     tvals = np.asarray(expl.details.get("token_values", []), dtype=float)
     if not tokens:
-        return message_figure("This explanation holds no text to show.", title=title or "")
+        return message_figure(t("chart.expl.no_text", lang), title=title or "")
     scale = float(np.max(np.abs(tvals))) if tvals.size and np.any(tvals) else 1.0
     fig = go.Figure()
     x = line = 0
@@ -178,7 +184,7 @@ def text_figure(expl, *, width: int = 72, title: str | None = None) -> go.Figure
         x=[None], y=[None], mode="markers", hoverinfo="skip",
         marker={"colorscale": [[0, LOWER_COLOR], [0.5, "#FFFFFF"], [1, RAISE_COLOR]],
                 "cmin": -scale, "cmax": scale, "color": [0], "showscale": True,
-                "colorbar": {"title": {"text": "effect on<br>score"}, "thickness": 12,
+                "colorbar": {"title": {"text": t("chart.expl.effect", lang)}, "thickness": 12,
                              "len": 0.9}}))
     # Monospace glyphs are about 0.6 em wide; a fixed width makes one x unit one
     # character, so the highlighted words sit where the text puts them.
@@ -187,10 +193,11 @@ def text_figure(expl, *, width: int = 72, title: str | None = None) -> go.Figure
     fig.update_yaxes(visible=False, range=[-line - 0.8, 0.8], fixedrange=True)
     fig.update_layout(autosize=False, width=int(20 + 120 + (width + 1) * char_px))
     if title is None:
-        title = (f"Words that moved the score of "
-                 f"{_safe(_shorten(expl.subject.get('item_label', ''), 60))} for user "
-                 f"{_safe(expl.subject.get('user', ''))}")
-    sub = f"{_safe(expl.method)} \u00b7 score {expl.output_value:.3f}"
+        title = t("chart.expl.words", lang,
+                  item=_safe(_shorten(expl.subject.get("item_label", ""), 60)),
+                  user=_safe(expl.subject.get("user", "")))
+    sub = _safe(expl.method) + " \u00b7 " + t("chart.expl.score_is", lang,
+                                              score=f"{expl.output_value:.3f}")
     if expl.notes:
         sub += " \u00b7 " + _safe(expl.notes[0][:120])
     fig.add_annotation(text=sub, x=0, y=1.0, xref="paper", yref="paper", showarrow=False,
@@ -201,7 +208,8 @@ def text_figure(expl, *, width: int = 72, title: str | None = None) -> go.Figure
 
 
 def drivers_summary_figure(expl, *, max_features: int = 12, max_points: int = 2000,
-                           seed: int = 0, title: str | None = None) -> go.Figure:
+                           seed: int = 0, title: str | None = None,
+                           lang: str = "en") -> go.Figure:
     """SHAP summary plot: one dot per user and feature, coloured by the feature's value.
 
     Features are ordered by mean absolute SHAP value (global importance),
@@ -248,24 +256,27 @@ def drivers_summary_figure(expl, *, max_features: int = 12, max_points: int = 20
             marker={"size": 4, "opacity": 0.75, "color": np.where(ok, color, 0.5),
                     "colorscale": [[0, "#1E88E5"], [1, "#D81B60"]], "cmin": 0, "cmax": 1,
                     "showscale": pos == 0,
-                    "colorbar": {"title": {"text": "feature<br>value"}, "tickvals": [0, 1],
-                                 "ticktext": ["low", "high"], "thickness": 12}},
+                    "colorbar": {"title": {"text": t("chart.expl.feature_value", lang)},
+                                 "tickvals": [0, 1], "thickness": 12,
+                                 "ticktext": [t("chart.expl.low", lang),
+                                              t("chart.expl.high", lang)]}},
             customdata=hover, name=_safe(name),
             hovertemplate=f"{_safe(name)}: %{{customdata}}<br>SHAP %{{x:+.4f}}<extra></extra>"))
     fig.update_yaxes(tickvals=list(range(n - 1, -1, -1)), ticktext=[_safe(x) for x in names],
                      range=[-0.6, n - 0.4], automargin=True, showgrid=False)
-    fig.update_xaxes(title_text="SHAP value (effect on the predicted NDCG)", zeroline=True,
+    fig.update_xaxes(title_text=t("chart.expl.shap_axis", lang), zeroline=True,
                      zerolinecolor="#5B6770")
     if title is None:
-        title = "What drives per-user NDCG (disparity-drivers model)"
-    sub = (f"held-out R\u00b2 {d['r2_heldout']:.3f} (constant {d['r2_constant']:.3f}) \u00b7 "
-           f"{len(rows)} users shown")
+        title = t("chart.expl.drivers_title", lang)
+    sub = t("chart.expl.drivers_sub", lang, r2=f"{d['r2_heldout']:.3f}",
+            const=f"{d['r2_constant']:.3f}", n=len(rows))
     fig.add_annotation(text=sub, x=0, y=1.0, xref="paper", yref="paper", showarrow=False,
                        xanchor="left", yanchor="bottom", font={"size": 11, "color": "#5B6770"})
     return _layout(fig, title, height=max(300, 90 + 42 * n))
 
 
-def drivers_contrast_figure(expl, *, title: str | None = None) -> go.Figure:
+def drivers_contrast_figure(expl, *, title: str | None = None,
+                            lang: str = "en") -> go.Figure:
     """Each feature's share of the predicted gap between the two groups (signed bars).
 
     The bars add up to the gap in the model's mean prediction; hovering a bar
@@ -275,7 +286,7 @@ def drivers_contrast_figure(expl, *, title: str | None = None) -> go.Figure:
     d = expl.details
     c = d["contrast"].iloc[::-1]
     a, b = _safe(d["group_a"]), _safe(d["group_b"])
-    b_name = "the rest" if d["group_b"] == "rest" else b
+    b_name = t("chart.expl.the_rest", lang) if d["group_b"] == "rest" else b
     vals = c["contribution"].to_numpy(float)
     colors = [RAISE_COLOR if v > 0 else LOWER_COLOR if v < 0 else NEUTRAL_COLOR for v in vals]
     custom = np.stack([c["mean_value_a"].to_numpy(float), c["mean_value_b"].to_numpy(float),
@@ -284,16 +295,18 @@ def drivers_contrast_figure(expl, *, title: str | None = None) -> go.Figure:
         x=vals, y=[_safe(x) for x in c["feature"]], orientation="h", marker_color=colors,
         customdata=custom, text=[f"{v:+.3f}" for v in vals], textposition="outside",
         cliponaxis=False,
-        hovertemplate=(f"mean value: {a} %{{customdata[0]:.3g}}, {b_name} "
-                       f"%{{customdata[1]:.3g}}<br>mean SHAP: {a} %{{customdata[2]:+.4f}}, "
-                       f"{b_name} %{{customdata[3]:+.4f}}<extra></extra>")))
-    fig.update_xaxes(title_text=f"share of the NDCG gap ({a} minus {b_name})", zeroline=True,
+        hovertemplate=t("chart.expl.contrast_hover", lang, a=a, b=b_name,
+                        va="%{customdata[0]:.3g}", vb="%{customdata[1]:.3g}",
+                        sa="%{customdata[2]:+.4f}", sb="%{customdata[3]:+.4f}")
+        + "<extra></extra>"))
+    fig.update_xaxes(title_text=t("chart.expl.gap_axis", lang, a=a, b=b_name), zeroline=True,
                      zerolinecolor="#5B6770")
     fig.update_yaxes(automargin=True)
     if title is None:
-        title = f"Why {_safe(d['grouping'])} = {a} is served differently from {b_name}"
-    sub = (f"actual gap {d['actual_gap']:+.3f}, predicted {d['predicted_gap']:+.3f} \u00b7 "
-           f"{d['n_a']} vs {d['n_b']} users")
+        title = t("chart.expl.contrast_title", lang, grouping=_safe(d["grouping"]), a=a,
+                  b=b_name)
+    sub = t("chart.expl.contrast_sub", lang, actual=f"{d['actual_gap']:+.3f}",
+            predicted=f"{d['predicted_gap']:+.3f}", na=d["n_a"], nb=d["n_b"])
     fig.add_annotation(text=sub, x=0, y=1.0, xref="paper", yref="paper", showarrow=False,
                        xanchor="left", yanchor="bottom", font={"size": 11, "color": "#5B6770"})
     return _layout(fig, title, height=max(280, 90 + 30 * len(c)))

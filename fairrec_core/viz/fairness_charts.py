@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from fairrec_core.metrics.definitions import STATUS_LABELS, metric_info, metric_label
+from fairrec_core.i18n import has, t
+from fairrec_core.metrics.definitions import metric_info
 from fairrec_core.viz.colors import STATUS_COLORS, UNKNOWN_COLOR, group_colors
 from fairrec_core.viz.data_charts import safe
 
@@ -62,40 +63,64 @@ def result_colors(result) -> dict[str, dict[str, str]]:
 
 
 # ---------------------------------------------------------------------- scorecard
-def scorecard(result) -> list[dict]:
+def _texts(lang: str):
+    # Imported here: the report helpers import plotly figures lazily, and so do we.
+    from fairrec_core.dashboard.fairness_session import metric_text
+    from fairrec_core.report import text as report_text
+
+    return metric_text, report_text
+
+
+def scorecard(result, lang: str = "en") -> list[dict]:
     """The checks as cards: problems first, then passes.
+
+    Parameters
+    ----------
+    result : FairnessResult
+    lang : {"en", "zh"}
+        Titles, labels, sentences and details in this language (English
+        sentences are the engine's own).
 
     Returns
     -------
     list of dict
         ``status, label, color, icon, title, message, detail`` per check.
     """
+    from types import SimpleNamespace
+
+    from fairrec_core.report.check_text import check_sentence
+
+    metric_text, report_text = _texts(lang)
     checks = result.checks
     k = int(result.params.get("k", 10))
+    holder = SimpleNamespace(fairness=result, k=k)  # what check_sentence reads
     cards = []
     for _, c in checks.iterrows():
         status = str(c["status"])
+        grouping = report_text.attr_name(c["grouping"], lang)
         if c["kind"] == "user_gap":
-            title = f"{metric_label(c['metric'], k)} across {c['grouping']}"
-            what = "worst / best group ratio"
+            title = t("fair.card_user", lang, metric=metric_text(c["metric"], k, lang)[0],
+                      grouping=grouping)
+            what = t("fair.what_user", lang)
         else:
-            title = f"Exposure across {c['grouping']}"
-            what = ("lowest exposure / merit ratio" if c["metric"] == "es_rs_ratio"
-                    else "lowest exposure / catalogue ratio")
+            title = t("fair.card_provider", lang, grouping=grouping)
+            what = t("fair.what_merit" if c["metric"] == "es_rs_ratio" else "fair.what_catalog",
+                     lang)
         value, lo, hi = float(c["value"]), float(c["ci_low"]), float(c["ci_high"])
         if math.isfinite(value):
             detail = f"{what}: {value:.2f}"
             if math.isfinite(lo) and math.isfinite(hi):
-                detail += f" (95% CI {lo:.2f}–{hi:.2f})"
-            detail += (f"; fails when the whole interval is below "
-                       f"{float(c['threshold_fail']):.2f}, warns when it is below "
-                       f"{float(c['threshold_warn']):.2f}")
+                detail += t("fair.card_ci", lang, lo=f"{lo:.2f}", hi=f"{hi:.2f}")
+            detail += t("fair.card_rule", lang, fail=f"{float(c['threshold_fail']):.2f}",
+                        warn=f"{float(c['threshold_warn']):.2f}")
         else:
-            detail = "not judged"
-        cards.append({"status": status, "label": STATUS_LABELS.get(status, status),
+            detail = t("fair.not_judged", lang)
+        message = str(c["message"]) if lang == "en" else check_sentence(c, holder, lang)
+        label = t(f"status.{status}", lang) if has(f"status.{status}") else status
+        cards.append({"status": status, "label": label,
                       "color": STATUS_COLORS.get(status, UNKNOWN_COLOR),
                       "icon": STATUS_ICONS.get(status, ""), "title": title,
-                      "message": str(c["message"]), "detail": detail,
+                      "message": message, "detail": detail,
                       "grouping": str(c["grouping"]), "kind": str(c["kind"])})
     order = {s: i for i, s in enumerate(STATUS_ORDER)}
     return sorted(cards, key=lambda d: order.get(d["status"], len(order)))
@@ -108,8 +133,16 @@ def user_group_table(result, grouping: str, metric: str) -> pd.DataFrame:
     return ug[(ug["grouping"] == grouping) & (ug["metric"] == metric)].reset_index(drop=True)
 
 
+def _reference_line(fig: go.Figure, y: float, name: str, line: dict) -> None:
+    # A line named in the legend, not an annotation on the plot: two reference lines
+    # close together would print their labels over each other.
+    fig.add_hline(y=y, line=line)
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=line, name=name,
+                             hoverinfo="skip"))
+
+
 def user_group_figure(result, grouping: str, metric: str, *,
-                      colors: dict[str, str] | None = None) -> go.Figure | None:
+                      colors: dict[str, str] | None = None, lang: str = "en") -> go.Figure | None:
     """Mean of one per-user metric per group, with 95% bootstrap intervals.
 
     Parameters
@@ -118,6 +151,7 @@ def user_group_figure(result, grouping: str, metric: str, *,
     grouping, metric : str
     colors : dict, optional
         ``{group: colour}``; default from the grouping's labels.
+    lang : {"en", "zh"}
 
     Returns
     -------
@@ -125,13 +159,16 @@ def user_group_figure(result, grouping: str, metric: str, *,
         None when the result has no such rows. Groups too small to judge
         are drawn hatched, without an interval; a dashed line marks the
         mean over all users, a dotted one the four-fifths line (0.8 × the
-        best judged group) when the metric is checked.
+        best judged group) when the metric is checked; both are named in
+        the legend.
     """
     rows = user_group_table(result, grouping, metric)
     if rows.empty:
         return None
+    metric_text, report_text = _texts(lang)
     k = int(result.params.get("k", 10))
-    label = metric_label(metric, k)
+    label = metric_text(metric, k, lang)[0]
+    gname = safe(report_text.attr_name(grouping, lang))
     groups = rows["group"].astype(str).tolist()
     colors = colors or group_colors(result.user_labels[grouping].astype(str).unique()
                                     if grouping in result.user_labels else groups)
@@ -141,8 +178,11 @@ def user_group_figure(result, grouping: str, metric: str, *,
     info = metric_info(metric)
     pct = info is not None and info.percent
     fmt = ".1%" if pct else ".4f"
+    hover = t("chart.fair.user_hover", lang, label=label, value=f"%{{y:{fmt}}}",
+              lo=f"%{{customdata[1]:{fmt}}}", hi=f"%{{customdata[2]:{fmt}}}",
+              n="%{customdata[0]:,}")
     fig = go.Figure(go.Bar(
-        x=[safe(g) for g in groups], y=value,
+        x=[safe(g) for g in groups], y=value, showlegend=False,
         marker={"color": [colors.get(g, UNKNOWN_COLOR) for g in groups],
                 "pattern": {"shape": ["" if o else "/" for o in ok], "fillmode": "overlay",
                             "fgcolor": "white"}},
@@ -150,35 +190,43 @@ def user_group_figure(result, grouping: str, metric: str, *,
                  "arrayminus": np.nan_to_num(value - lo), "color": REFERENCE_COLOR,
                  "thickness": 1.5, "width": 6},
         customdata=np.column_stack([rows["n"].to_numpy(), lo, hi,
-                                    np.where(ok, "", "too few users to judge")]),
-        hovertemplate=(f"{safe(grouping)} = %{{x}}<br>{label}: %{{y:{fmt}}}<br>95% CI "
-                       f"%{{customdata[1]:{fmt}}} to %{{customdata[2]:{fmt}}}<br>"
-                       "%{customdata[0]:,} evaluable users %{customdata[3]}<extra></extra>")))
+                                    np.where(ok, "", t("chart.fair.too_few", lang))]),
+        hovertemplate=f"{gname} = %{{x}}<br>{hover} %{{customdata[3]}}<extra></extra>"))
     overall = result.overall.set_index("metric")
     if metric in overall.index and np.isfinite(overall.at[metric, "value"]):
         mean = float(overall.at[metric, "value"])
-        fig.add_hline(y=mean, line={"color": REFERENCE_COLOR, "dash": "dash", "width": 1},
-                      annotation_text=f"all users: {mean:{fmt}}",
-                      annotation_position="top left", annotation_font_size=11)
+        _reference_line(fig, mean, t("chart.fair.all_users", lang, value=f"{mean:{fmt}}"),
+                        {"color": REFERENCE_COLOR, "dash": "dash", "width": 1})
     checked = result.params.get("thresholds", {}).get("user_metrics", ("ndcg",))
     if metric in checked and ok.sum() >= 2:
         fail = float(result.params.get("thresholds", {}).get("ratio_fail", 0.8))
-        line = float(np.nanmax(value[ok])) * fail
-        fig.add_hline(y=line, line={"color": STATUS_COLORS["fail"], "dash": "dot", "width": 1},
-                      annotation_text=f"{fail:g} × best group",
-                      annotation_position="bottom right", annotation_font_size=11)
-    fig.update_xaxes(type="category", title_text=safe(grouping))
-    unit = " (share of users)" if metric == "hr" else " (mean per user)"
+        _reference_line(fig, float(np.nanmax(value[ok])) * fail,
+                        t("chart.fair.times_best", lang, ratio=f"{fail:g}"),
+                        {"color": STATUS_COLORS["fail"], "dash": "dot", "width": 1})
+    fig.update_xaxes(type="category", title_text=gname)
+    unit = t("chart.fair.unit_share" if metric == "hr" else "chart.fair.unit_mean", lang)
     fig.update_yaxes(title_text=label + unit, rangemode="tozero",
                      tickformat=".0%" if pct else None)
-    small = "" if ok.all() else "; hatched: too few evaluable users to judge"
-    return _layout(fig, f"{label} by {safe(grouping)}<br><sup>bars: group means with 95% "
-                        f"bootstrap intervals{small}</sup>")
+    small = "" if ok.all() else t("chart.fair.user_sub_small", lang)
+    title = (t("chart.fair.user_title", lang, label=label, grouping=gname) + "<br><sup>"
+             + t("chart.fair.user_sub", lang) + small + "</sup>")
+    return _layout(fig, title, legend=True)
 
 
 # ---------------------------------------------------------------------- provider side
+def _shown_groups(rows: pd.DataFrame, top: int) -> pd.DataFrame:
+    """The ``top - 1`` least exposed groups for their merit, and the most over-exposed one."""
+    key = rows["es_rs_ratio"].fillna(rows["es_cs_ratio"])
+    ranked = rows.assign(_k=key.fillna(np.inf).to_numpy()).sort_values(["_k", "group"])
+    low = ranked.head(top - 1)
+    defined = ranked[np.isfinite(ranked["_k"])]
+    # The most over-exposed group is the other half of the story: where the exposure went.
+    high = defined.tail(1) if len(defined) else ranked.tail(1)
+    return pd.concat([low, high[~high.index.isin(low.index)]]).drop(columns="_k")
+
+
 def provider_shares_figure(result, grouping: str, *, colors: dict[str, str] | None = None,
-                           top: int = 15) -> tuple[go.Figure | None, str]:
+                           top: int = 15, lang: str = "en") -> tuple[go.Figure | None, str]:
     """Exposure share per item group against its catalogue share and merit share.
 
     Three bars per group: exposure share in the group's colour with its 95%
@@ -192,8 +240,10 @@ def provider_shares_figure(result, grouping: str, *, colors: dict[str, str] | No
     grouping : str
     colors : dict, optional
     top : int, default 15
-        Groupings with more groups show the ``top`` groups with the lowest
-        exposure-to-merit ratio (the ones a provider check would flag).
+        Groupings with more groups show the ``top - 1`` groups with the lowest
+        exposure-to-merit ratio (the ones a provider check would flag) and the
+        most over-exposed group.
+    lang : {"en", "zh"}
 
     Returns
     -------
@@ -203,13 +253,14 @@ def provider_shares_figure(result, grouping: str, *, colors: dict[str, str] | No
     rows = result.item_groups[result.item_groups["grouping"] == grouping]
     if rows.empty:
         return None, ""
+    _, report_text = _texts(lang)
+    gname = safe(report_text.attr_name(grouping, lang))
     colors = colors or group_colors(rows["group"].astype(str))
     caption = ""
     if len(rows) > top:
-        key = rows["es_rs_ratio"].fillna(rows["es_cs_ratio"]).fillna(np.inf)
-        shown = rows.assign(_k=key.to_numpy()).sort_values(["_k", "group"]).head(top)
-        caption = (f"Showing the {top} of {len(rows):,} groups with the lowest exposure "
-                   "relative to merit; the table below lists all of them.")
+        shown = _shown_groups(rows, top)
+        caption = t("fair.showing_lowest", lang, top=len(shown), n=f"{len(rows):,}",
+                    low=top - 1)
     else:
         shown = rows
     groups = shown["group"].astype(str).tolist()
@@ -224,34 +275,37 @@ def provider_shares_figure(result, grouping: str, *, colors: dict[str, str] | No
 
     fig = go.Figure()
     fig.add_trace(go.Bar(
-        name="exposure share (95% CI)", x=x, y=es, offsetgroup="exposure",
+        name=t("chart.fair.es_name", lang), x=x, y=es, offsetgroup="exposure",
         marker_color=[colors.get(g, UNKNOWN_COLOR) for g in groups],
         error_y={**err("exposure_share", es), "color": REFERENCE_COLOR, "thickness": 1.5},
         customdata=np.column_stack([shown["es_cs_ratio"], shown["es_rs_ratio"],
                                     shown["n_items"]]),
-        hovertemplate=("%{x}: exposure share %{y:.1%}<br>ES/CS %{customdata[0]:.2f}, "
-                       "ES/RS %{customdata[1]:.2f}<br>%{customdata[2]:,} items"
-                       "<extra></extra>")))
+        hovertemplate=t("chart.fair.es_hover", lang, x="%{x}", y="%{y:.1%}",
+                        cs="%{customdata[0]:.2f}", rs="%{customdata[1]:.2f}",
+                        n="%{customdata[2]:,}") + "<extra></extra>"))
     fig.add_trace(go.Bar(
-        name="catalogue share", x=x, y=shown["catalog_share"], offsetgroup="catalog",
-        marker={"color": CATALOG_COLOR, "opacity": 0.35},
-        hovertemplate="%{x}: catalogue share %{y:.1%}<extra></extra>"))
+        name=t("chart.fair.cs_name", lang), x=x, y=shown["catalog_share"],
+        offsetgroup="catalog", marker={"color": CATALOG_COLOR, "opacity": 0.35},
+        hovertemplate=t("chart.fair.cs_hover", lang, x="%{x}", y="%{y:.1%}")
+        + "<extra></extra>"))
     fig.add_trace(go.Bar(
-        name="merit share (95% CI)", x=x, y=rs, offsetgroup="merit",
+        name=t("chart.fair.rs_name", lang), x=x, y=rs, offsetgroup="merit",
         marker={"color": MERIT_COLOR, "opacity": 0.7},
         error_y={**err("merit_share", rs), "color": REFERENCE_COLOR, "thickness": 1},
-        hovertemplate="%{x}: merit share %{y:.1%} (share of held-out positives)"
-                      "<extra></extra>"))
+        hovertemplate=t("chart.fair.rs_hover", lang, x="%{x}", y="%{y:.1%}")
+        + "<extra></extra>"))
     fig.update_layout(barmode="group", bargap=0.2, bargroupgap=0.05)
-    fig.update_xaxes(type="category", title_text=safe(grouping))
-    fig.update_yaxes(title_text="Share (%)", tickformat=".0%", rangemode="tozero")
-    return _layout(fig, f"Exposure vs catalogue and merit share by {safe(grouping)}<br>"
-                        "<sup>coloured bar shorter than the grey ones: the group gets less "
-                        "exposure than its size or its merit warrants</sup>", height=420,
-                   legend=True), caption
+    fig.update_xaxes(type="category", title_text=gname)
+    # Small shares (many providers) need a decimal, or the ticks read "1%, 1%, 0%".
+    top_share = np.nanmax(np.r_[es, rs, shown["catalog_share"].to_numpy(float), 0.0])
+    fig.update_yaxes(title_text=t("chart.fair.share_axis", lang),
+                     tickformat=".1%" if top_share < 0.05 else ".0%", rangemode="tozero")
+    title = (t("chart.fair.provider_title", lang, grouping=gname) + "<br><sup>"
+             + t("chart.fair.provider_sub", lang) + "</sup>")
+    return _layout(fig, title, height=420, legend=True), caption
 
 
-def lorenz_figure(result) -> go.Figure:
+def lorenz_figure(result, lang: str = "en") -> go.Figure:
     """Exposure Lorenz curve over all items, with the equality line and the Gini."""
     lorenz = result.lorenz
     overall = result.overall.set_index("metric")
@@ -262,18 +316,19 @@ def lorenz_figure(result) -> go.Figure:
         keep = np.unique(np.linspace(0, x.size - 1, 2001).round().astype(int))
         x, y = x[keep], y[keep]
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="equal exposure",
+    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name=t("chart.fair.equal", lang),
                              line={"color": REFERENCE_COLOR, "dash": "dot", "width": 1},
                              hoverinfo="skip"))
     fig.add_trace(go.Scatter(
-        x=x, y=y, mode="lines", name="audited lists", fill="tonexty",
+        x=x, y=y, mode="lines", name=t("chart.fair.audited", lang), fill="tonexty",
         fillcolor="rgba(217,130,43,0.12)", line={"color": LORENZ_COLOR, "width": 2.5},
-        hovertemplate="the least-exposed %{x:.0%} of items get %{y:.1%} of all exposure"
-                      "<extra></extra>"))
-    sub = (f"Gini {gini:.3f} (0 = equal exposure for every item, 1 = all on one item)"
-           if np.isfinite(gini) else "no item was recommended")
-    fig.update_xaxes(title_text="Share of items, least exposed first (%)", tickformat=".0%",
+        hovertemplate=t("chart.fair.lorenz_hover", lang, x="%{x:.0%}", y="%{y:.1%}")
+        + "<extra></extra>"))
+    sub = (t("chart.fair.gini", lang, gini=f"{gini:.3f}") if np.isfinite(gini)
+           else t("chart.fair.no_item", lang))
+    fig.update_xaxes(title_text=t("chart.fair.items_axis", lang), tickformat=".0%",
                      range=[0, 1])
-    fig.update_yaxes(title_text="Cumulative share of exposure (%)", tickformat=".0%",
+    fig.update_yaxes(title_text=t("chart.fair.exposure_axis", lang), tickformat=".0%",
                      range=[0, 1])
-    return _layout(fig, f"Exposure Lorenz curve<br><sup>{sub}</sup>", height=420, legend=True)
+    return _layout(fig, t("chart.fair.lorenz_title", lang) + f"<br><sup>{sub}</sup>",
+                   height=420, legend=True)

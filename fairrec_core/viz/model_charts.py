@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 LOSS_COLOR = "#3A6EA5"
 METRIC_COLOR = "#D9822B"
 
-__all__ = ["TrainingLog", "training_figure"]
+__all__ = ["TrainingLog", "fairtrain_figure", "fairtrain_points", "training_figure"]
 
 
 @dataclass
@@ -41,10 +41,16 @@ class TrainingLog:
     done: int = 0
     device: str = ""
     started: float = field(default_factory=time.perf_counter)
+    #: Texts encoded and to encode (the two-tower's first stage); 0 / 0 when none.
+    encoded: int = 0
+    to_encode: int = 0
 
     def __call__(self, ev) -> None:
         self.metric_name = ev.metric_name
         self.device = ev.device
+        if ev.kind == "encode":
+            self.encoded, self.to_encode = ev.step, ev.steps
+            return
         if ev.steps and ev.epochs:
             self.total = ev.epochs * ev.steps
         if ev.kind == "step" and ev.loss is not None:
@@ -57,12 +63,17 @@ class TrainingLog:
             self.done = self.total
 
     @property
+    def encode_fraction(self) -> float:
+        """Share of the item texts encoded (1 when there was nothing to encode)."""
+        return 1.0 if not self.to_encode else min(1.0, self.encoded / self.to_encode)
+
+    @property
     def fraction(self) -> float:
         """Share of the planned steps done (early stopping ends below 1)."""
         return 0.0 if not self.total else min(1.0, self.done / self.total)
 
     @classmethod
-    def from_history(cls, history: list[dict], metric_name: str) -> "TrainingLog":
+    def from_history(cls, history: list[dict], metric_name: str) -> TrainingLog:
         """A log rebuilt from ``TrainResult.history`` (per-epoch rows)."""
         log = cls(metric_name=metric_name)
         for row in history:
@@ -107,4 +118,97 @@ def training_figure(log: TrainingLog, *, best_epoch: int | None = None,
                           "font": {"color": METRIC_COLOR}},
                 "overlaying": "y", "side": "right", "rangemode": "tozero", "tickformat": ".3f",
                 "showgrid": False})
+    return fig
+
+
+# ---------------------------------------------------------------------- fairness in training
+TRAIN_COLOR = "#2E8B57"
+RERANK_COLOR = "#3A6EA5"
+FRONT_COLOR = "#B22222"
+
+
+def fairtrain_points(grid, column: str, rerank=None) -> dict:
+    """The curves of :func:`fairtrain_figure` as plain lists (the report's PNG draws these too).
+
+    Parameters
+    ----------
+    grid : pandas.DataFrame
+        A λ_train grid (:func:`fairrec_core.fairtrain.train_grid`).
+    column : str
+        The fairness axis, a column of ``grid``.
+    rerank : pandas.DataFrame, optional
+        A re-ranking sweep with ``lam``, ``ndcg`` and ``column``; left out
+        when it lacks ``column`` (different axes cannot be overlaid).
+
+    Returns
+    -------
+    dict
+        ``train`` and ``rerank``: ``{"x", "y", "lam"}`` lists (``rerank`` None
+        when absent); ``front``: ``{"x", "y", "source", "lam"}`` of the Pareto
+        front over both curves together, in order of the fairness value.
+    """
+    import numpy as np
+
+    from fairrec_core.rerank.sweep import pareto_mask
+
+    def curve(table):
+        t = table.sort_values("lam")
+        return {"x": t[column].astype(float).tolist(), "y": t["ndcg"].astype(float).tolist(),
+                "lam": t["lam"].astype(float).tolist()}
+
+    out = {"train": curve(grid), "rerank": None}
+    pts = [(x, y, "train", lam) for x, y, lam in zip(*out["train"].values())]
+    if rerank is not None and column in getattr(rerank, "columns", ()):
+        out["rerank"] = curve(rerank)
+        pts += [(x, y, "rerank", lam) for x, y, lam in zip(*out["rerank"].values())]
+    mask = pareto_mask(np.array([[p[0], p[1]] for p in pts], dtype=float))
+    front = sorted((p for p, m in zip(pts, mask) if m), key=lambda p: p[0])
+    out["front"] = {"x": [p[0] for p in front], "y": [p[1] for p in front],
+                    "source": [p[2] for p in front], "lam": [p[3] for p in front]}
+    return out
+
+
+def fairtrain_figure(grid, column: str, *, rerank=None, fairness_label: str | None = None,
+                     accuracy_label: str = "NDCG@10", labels: dict | None = None) -> go.Figure:
+    """Accuracy against the targeted fairness measure: λ_train grid, re-ranking, Pareto front.
+
+    One definition for the Train page, the What-if overlay and the HTML report.
+    ``labels`` overrides the legend texts (``train``, ``rerank``, ``front``,
+    ``title``), e.g. translated ones.
+    """
+    names = {"train": "fairness in training (λ_train grid)",
+             "rerank": "re-ranking (λ sweep)", "front": "Pareto front (both)",
+             "title": "Trade-off: accuracy vs. fairness, training and re-ranking"}
+    names.update(labels or {})
+    pts = fairtrain_points(grid, column, rerank)
+    fig = go.Figure()
+    tr = pts["train"]
+    fig.add_trace(go.Scatter(
+        x=tr["x"], y=tr["y"], mode="lines+markers+text", name=names["train"],
+        text=[f"λ={lam:g}" for lam in tr["lam"]], textposition="top center",
+        textfont={"size": 10}, line={"color": TRAIN_COLOR, "width": 2.5},
+        marker={"size": 9}, customdata=tr["lam"],
+        hovertemplate="λ_train %{customdata:g}: NDCG %{y:.4f}, fairness %{x:.3f}"
+                      "<extra></extra>"))
+    if pts["rerank"] is not None:
+        rr = pts["rerank"]
+        fig.add_trace(go.Scatter(
+            x=rr["x"], y=rr["y"], mode="lines+markers", name=names["rerank"],
+            line={"color": RERANK_COLOR, "width": 1.5, "dash": "dot"}, marker={"size": 5},
+            customdata=rr["lam"],
+            hovertemplate="re-ranking λ %{customdata:g}: NDCG %{y:.4f}, fairness %{x:.3f}"
+                          "<extra></extra>"))
+    fr = pts["front"]
+    fig.add_trace(go.Scatter(
+        x=fr["x"], y=fr["y"], mode="lines+markers", name=names["front"],
+        line={"color": FRONT_COLOR, "width": 1, "shape": "hv"},
+        marker={"size": 13, "symbol": "circle-open", "color": FRONT_COLOR},
+        hoverinfo="skip"))
+    fig.update_layout(
+        title={"text": names["title"], "x": 0.0, "xanchor": "left", "font": {"size": 15}},
+        template="plotly_white", height=380, margin={"l": 60, "r": 30, "t": 80, "b": 50},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right",
+                "x": 1.0},
+        xaxis={"title": {"text": fairness_label or column}},
+        yaxis={"title": {"text": accuracy_label}, "tickformat": ".3f"})
     return fig
