@@ -7,9 +7,9 @@ dataset with the expected issue), never in an exception the page would have to c
 from __future__ import annotations
 
 import pytest
-from tests.hostile.make_corpus import cases
 
 from fairrec_core.dashboard import data_session as ds
+from tests.hostile.make_corpus import cases
 
 # Cases whose expected answer depends on a loader option the page sets elsewhere.
 CASES = {c.name: c for c in cases() if not c.kwargs}
