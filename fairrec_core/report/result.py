@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from fairrec_core import __version__
+from fairrec_core._json import jsonable
 from fairrec_core.config import AuditConfig
 from fairrec_core.metrics import FairnessResult, Thresholds, run_checks
 
@@ -156,7 +155,7 @@ class AuditResult:
                 "config": self.config.to_dict(),
             },
         }
-        return clean(doc)
+        return jsonable(doc)
 
     def to_json(self) -> str:
         """:meth:`to_json_dict` as text (UTF-8, NaN written as null)."""
@@ -177,33 +176,7 @@ def verdict(checks: pd.DataFrame) -> dict:
 
 def records(frame: pd.DataFrame) -> list[dict]:
     """DataFrame rows as JSON-ready dicts (NaN -> None, numpy scalars -> Python)."""
-    return clean(frame.to_dict(orient="records"))
-
-
-def clean(obj):
-    """Recursively make ``obj`` JSON-ready: NaN/inf -> None, numpy/pandas -> Python."""
-    if isinstance(obj, dict):
-        return {str(k): clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [clean(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return clean(obj.tolist())
-    if isinstance(obj, (bool, np.bool_)):
-        return bool(obj)
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        v = float(obj)
-        return v if math.isfinite(v) else None
-    if isinstance(obj, Path):
-        return str(obj)
-    if obj is None or isinstance(obj, str):
-        return obj
-    if obj is pd.NA or obj is pd.NaT:
-        return None
-    if isinstance(obj, (pd.Timestamp, datetime)):
-        return obj.isoformat()
-    return str(obj)
+    return jsonable(frame.to_dict(orient="records"))
 
 
 def load_schema() -> dict:
