@@ -150,8 +150,9 @@ def _sidebar_status(lang: str) -> None:
     model, lists = st.session_state.get(ps.MODEL_INFO), st.session_state.get(ps.LISTS)
     if model is not None:
         st.sidebar.subheader(t("sidebar.model", lang))
-        st.sidebar.markdown(f"**{ps.md(model.label)}** ({model.source})")
-        st.sidebar.caption(t("sidebar.audited_lists", lang, lists=ps.md(lists.label)
+        name, source = model.display(lang)
+        st.sidebar.markdown(f"**{ps.md(name)}** ({ps.md(source)})")
+        st.sidebar.caption(t("sidebar.audited_lists", lang, lists=ps.md(lists.display(lang))
                              if lists is not None else t("sidebar.none", lang)))
 
 

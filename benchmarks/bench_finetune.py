@@ -3,28 +3,29 @@
 The workload of ``fairrec train --model two-tower --finetune top --epochs 1``
 on sample_data/ (1,000 items, 44,052 training ratings after the temporal
 split; MiniLM, top 2 of 6 layers, batch 256 -> 173 steps, 128 tokens max),
-timed in one run:
+one full epoch per path, timed in one run (CPU seconds of this process and
+wall seconds), with NDCG@10 on the temporal split's test part:
 
-* **blocks** (now): frozen layers cached once per item, and the encoder's
-  gradient pooled over blocks of steps (GradCache, ``BlockGradCache``; a
-  quarter of an epoch per block by default, so 4 encoder updates per epoch):
-  each item passes the top layers about twice per block. A full epoch is run
-  and timed; NDCG@10 on the temporal split's test part is reported.
-* **step** (the previous path, ``_encoder_every = 1``): frozen layers cached,
-  but the top layers run forward and backward at every step on the batch's
-  ~480 distinct items. A full epoch takes far longer than a benchmark
-  should on 2 shared cores, so it trains on the first ``--steps`` batches'
-  worth of training rows and the epoch is extrapolated as setup + 173 x
-  median step + end-of-epoch work, each measured.
-* **same workload, both paths**: accuracy at equal work -- both paths train
-  one epoch on the same ``--steps`` batches and are scored by NDCG@10 on the
-  test part (the reference full epoch is out of reach here).
+* **new** (the default now): frozen layers cached once per item; the
+  encoder's gradient pooled over blocks of half an epoch (GradCache,
+  ``BlockGradCache``, 2 encoder updates per epoch), and each block's last
+  step served from the cache too, its gradients pushed through the top
+  layers after its backward pass (``fold``);
+* **old** (the previous default): the item texts encoded in full before the
+  frozen-layer pass (the new path takes the first item vectors from that
+  pass's output), blocks of a quarter of an epoch (4 encoder updates), the
+  block's last step run with a graph through the top layers;
+* **step** (optional, slow): the encoder updated at every step
+  (``encoder_every=1``).
 
-The load average is printed: these machines are shared, and a loaded
-machine slows every path. ``--threads`` sets torch's thread count (on a
-loaded 2-core machine one thread avoids OpenMP contention).
+``--steps N`` trains every path on the first N batches' worth of rows only
+(same block size as in a full epoch; a quick check that the script works,
+not the figure to record). The load average is printed: these machines are
+shared. ``--threads`` sets torch's thread count (on a loaded 2-core machine
+one thread avoids OpenMP contention; on an idle one, 2 threads use both cores).
 
-Run: ``.venv/bin/python benchmarks/bench_finetune.py [--steps 8] [--threads 1]``.
+Run (the figure): ``.venv/bin/python benchmarks/bench_finetune.py --threads 2``;
+quick check: ``.venv/bin/python benchmarks/bench_finetune.py --steps 4 --threads 1``.
 """
 
 from __future__ import annotations
@@ -67,11 +68,14 @@ def measure(path: str, steps: int | None, batch: int = 256) -> dict:
         part = split.train.sample(n=steps * batch, random_state=0).sort_index()
         used = type(split)(**{**split.__dict__, "train": part})
     DEFAULT_CACHE.clear()  # every path encodes the item texts itself
+    # A partial workload keeps the full epoch's block size, so that it makes as few
+    # encoder updates per step as a real epoch.
+    every = {"new": -(-full_steps // TextTwoTower.BLOCKS_PER_EPOCH),
+             "old": -(-full_steps // 4), "step": 1}[path]
     model = TextTwoTower(mode="top", epochs=1, batch_size=batch, device="cpu", seed=0,
-                         patience=0)
-    # The block path on a partial workload keeps the full epoch's block size (a quarter of
-    # 173 steps), so that it makes as few encoder updates per step as in a real epoch.
-    model._encoder_every = 1 if path == "step" else -(-full_steps // 4)
+                         patience=0, encoder_every=every)
+    model._fold_last_step = path == "new"
+    model._late_item_texts = path == "new"
     times: dict = {}
     w0, c0 = time.perf_counter(), time.process_time()
 
@@ -108,10 +112,10 @@ def measure(path: str, steps: int | None, batch: int = 256) -> dict:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--steps", type=int, default=8)
+    p.add_argument("--paths", default="new,old", help="comma-separated: new, old, step")
+    p.add_argument("--steps", type=int, default=None,
+                   help="train on the first N batches only (quick check; default full epoch)")
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
-    p.add_argument("--skip-full", action="store_true", help="no full epoch of the block path")
-    p.add_argument("--only-full", action="store_true", help="only the block path's full epoch")
     args = p.parse_args()
     import torch
 
@@ -119,27 +123,22 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     print(f"load average before: {os.getloadavg()}, torch threads {torch.get_num_threads()}",
           flush=True)
-    runs = [] if args.skip_full else [measure("blocks", None)]
-    for r in runs:
-        print(json.dumps(r), flush=True)
-    if args.only_full:
-        return
-    for path in ("blocks", "step"):
-        runs.append(measure(path, args.steps))
-        print(json.dumps(runs[-1]), flush=True)
-    *full, small_blocks, small_step = runs
-    print(f"same {args.steps}-step workload: NDCG@10 blocks {small_blocks['ndcg10_test']:.4f}, "
-          f"step-by-step {small_step['ndcg10_test']:.4f}")
-    for clock in ("wall", "cpu"):
-        print(f"[{clock}] {args.steps}-step workload: blocks "
-              f"{small_blocks[clock + '_measured_s']:.0f} s, step-by-step "
-              f"{small_step[clock + '_measured_s']:.0f} s; step-by-step epoch extrapolated "
-              f"{small_step[clock + '_epoch_s_extrapolated']:.0f} s")
-        if full:
-            ratio = (small_step[clock + "_epoch_s_extrapolated"]
-                     / full[0][clock + "_measured_s"])
-            print(f"[{clock}] full epoch, blocks: {full[0][clock + '_measured_s']:.0f} s "
-                  f"measured ({ratio:.1f}x faster), NDCG@10 {full[0]['ndcg10_test']:.4f}")
+    from fairrec_core.models.encoders import get_encoder, resolve_encoder
+
+    get_encoder(resolve_encoder(None))  # load MiniLM once, outside every path's timing
+    runs = {}
+    for path in [x.strip() for x in args.paths.split(",") if x.strip()]:
+        runs[path] = measure(path, args.steps)
+        print(json.dumps(runs[path]), flush=True)
+    what = "full epoch" if args.steps is None else f"{args.steps}-step workload"
+    for path, r in runs.items():
+        print(f"{path}: {what} {r['cpu_measured_s']:.0f} CPU s, {r['wall_measured_s']:.0f} wall "
+              f"s (setup {r['cpu_setup_s']:.0f} CPU s); NDCG@10 test {r['ndcg10_test']:.4f}")
+    if "new" in runs and len(runs) > 1:
+        for path, r in runs.items():
+            if path != "new":
+                print(f"{path} / new: {r['cpu_measured_s'] / runs['new']['cpu_measured_s']:.2f}x "
+                      "CPU time")
     print(f"load average after: {os.getloadavg()}")
 
 

@@ -28,12 +28,12 @@ from __future__ import annotations
 import argparse
 import math
 import platform
-import statistics
 import time
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from _timing import repeat_timed  # benchmarks/_timing.py
 
 from fairrec_core.metrics import (
     compare_groups,
@@ -97,13 +97,9 @@ def make_data(seed=0):
 
 
 def timeit(fn, repeat):
-    times = []
-    out = None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), min(times), out
+    """``(median, best, last result)``: this benchmark reports the median first."""
+    best, median, out = repeat_timed(fn, repeat)
+    return median, best, out
 
 
 # ---------------------------------------------------------------- fairrec engine

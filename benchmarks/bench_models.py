@@ -41,6 +41,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _timing import repeat_timed  # benchmarks/_timing.py
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "_data" / "models"
@@ -107,12 +108,7 @@ def protocol(csv: str | None, *, seed: int, epochs: int) -> None:
 
 # ---------------------------------------------------------------------- speed
 def _best(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+    return repeat_timed(fn, repeats)[0]
 
 
 def _textbook_bpr_epoch(train_u, train_i, n_users, n_items, dim=64, batch=2048, seed=0):
@@ -151,12 +147,12 @@ def speed(*, repeats: int, epochs: int) -> None:
 
     from fairrec_core.data import load_dataset, split_dataset
     from fairrec_core.models import BPR, TextTwoTower
-    from fairrec_core.models.base import seen_coordinates
     from fairrec_core.models.encoders import (
         DEFAULT_CACHE,
         encode_texts,
         resolve_encoder,
     )
+    from fairrec_core.models.top_k import seen_coordinates
 
     inter, items = _synthetic("ml1m_scale", 6040, 3706, 1_000_000, seed=1)
     ds = load_dataset(inter, items=items)

@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import argparse
 import platform
-import statistics
 import time
 from pathlib import Path
 
 import numpy as np
+from _timing import repeat_timed  # benchmarks/_timing.py
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "_data" / "rerank_6040"
@@ -56,16 +56,6 @@ def load():
     scores = ds.recommendations.scores
     metrics = TradeoffMetrics.from_split(ds, split, protected="small", k=K)
     return ds, split, ids, scores, metrics, Candidates
-
-
-def best_of(fn, repeats):
-    times = []
-    out = None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), statistics.median(times), out
 
 
 # --------------------------------------------------------------------------- baselines
@@ -148,12 +138,12 @@ def main() -> None:
         # Warm: candidates built and prepared once (the dashboard slider case).
         cands = Candidates(ids, scores)
         state = model.prepare(cands, k=K)
-        warm, warm_med, _ = best_of(lambda: model.run(state, lam), args.repeats)
+        warm, warm_med, _ = repeat_timed(lambda: model.run(state, lam), args.repeats)
         # Cold: a fresh Candidates object each time, so sorting, normalising
         # and grouping are included.
-        cold, cold_med, _ = best_of(
+        cold, cold_med, _ = repeat_timed(
             lambda: model.rerank(Candidates(ids, scores), lam=lam, k=K), args.repeats)
-        sw, sw_med, res = best_of(lambda: sweep(Candidates(ids, scores), model, metrics),
+        sw, sw_med, res = repeat_timed(lambda: sweep(Candidates(ids, scores), model, metrics),
                                   args.sweep_repeats)
         rows.append(dict(method=name, warm=warm, warm_med=warm_med, cold=cold, cold_med=cold_med,
                          sweep=sw, sweep_med=sw_med, t1=targets_one[name],

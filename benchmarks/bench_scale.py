@@ -7,21 +7,27 @@ the parent reads the resident memory of that process and of every process
 it started (Ray's raylet, GCS and workers) every 0.2 s, so the peak of the
 whole process tree and of its largest process are both recorded.
 
-Stages timed in the child: ``read`` (Parquet parts → arrays: top-20 lists,
-held-out positives and training matrices of the temporal split, group
-labels; the same for both engines) and ``metrics`` (the audit proper:
+Stages timed in the child: ``read`` (Parquet parts → arrays, one part file
+at a time: top-20 lists, held-out positives and training matrices of the
+temporal split, group labels; the same for both engines) and ``metrics`` (the audit proper:
 per-user ranking and beyond-accuracy metrics, user groups, provider
 exposure, coverage, Gini, bootstrap intervals). Local = ``evaluate_lists``
 (multinomial bootstrap, numpy group engine above 50,000 users); Ray =
 ``evaluate_partitioned(runner="ray")`` on a local Ray with 2 CPUs, Poisson
 bootstrap, per-user rows not gathered; Ray's start-up is included.
+``ray-parts`` = :func:`fairrec_core.engine.parts.evaluate_parts`: reading,
+validation and the split run in Ray tasks too, one per part file, and the
+driver holds only per-user codes and counts (its whole time is *metrics*).
 
 Run:  .venv/bin/python benchmarks/bench_scale.py --users 100000 1000000
+      .venv/bin/python benchmarks/bench_scale.py --users 10000000 \
+          --data 10000000=/work/scale_data/1e7 --timeout 1800
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import subprocess
 import sys
@@ -31,11 +37,17 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE / "_data" / "scale"
+#: Age bands as fairrec's loader makes them (data/attributes.py).
+AGE_BINS = ((18, 25, 35, 45, 55), ("under 18", "18-24", "25-34", "35-44", "45-54", "55+"))
 ITEMS = {100_000: 50_000, 1_000_000: 100_000, 10_000_000: 100_000}
 
 
+#: Data folders given with --data N=DIR (e.g. a 10^7 set generated outside the repo).
+DATA_DIRS: dict = {}
+
+
 def data_dir(n_users: int) -> Path:
-    return ROOT / f"u{n_users}"
+    return DATA_DIRS.get(n_users, ROOT / f"u{n_users}")
 
 
 def make_data(n_users: int) -> float:
@@ -46,57 +58,98 @@ def make_data(n_users: int) -> float:
     from fairrec_core.data.scale import write_scale_dataset
 
     t = time.perf_counter()
-    write_scale_dataset(out, n_users=n_users, n_items=ITEMS.get(n_users, 100_000), seed=42)
+    write_scale_dataset(out, n_users=n_users, n_items=ITEMS.get(n_users, 100_000), seed=42,
+                        workers=2)
     return time.perf_counter() - t
 
 
-def read_arrays(folder: Path):
-    """Parquet parts → the metrics engine's arrays (fairrec's default temporal split)."""
-    import numpy as np
-    import pandas as pd
-    import pyarrow.parquet as pq
-    import scipy.sparse as sp
+def _part_split(inter, lo: int, n: int):
+    """One part's held-out positives and training rows (fairrec's default temporal split).
 
-    users = pq.read_table(folder / "users").to_pandas()
-    items = pq.read_table(folder / "items.parquet").to_pandas()
-    n_users, n_items = len(users), len(items)
-    rec = pq.read_table(folder / "recommendations", columns=["user_id", "item_id", "rank"])
-    u, i, r = (rec.column(c).to_numpy() for c in ("user_id", "item_id", "rank"))
-    order = np.lexsort((r, u))
-    k = int(r.max())
-    lists = np.full((n_users, k), -1, dtype=np.int64)
-    lists[u[order], r[order] - 1] = i[order]
-    del rec, u, i, r, order
-    inter = pq.read_table(folder / "interactions")
-    u, i = inter.column("user_id").to_numpy(), inter.column("item_id").to_numpy()
+    The generator writes part ``c`` of every folder for the same user range,
+    sorted by user and then timestamp, so each part is split on its own.
+    """
+    import numpy as np
+
+    u = inter.column("user_id").to_numpy() - lo
+    i = inter.column("item_id").to_numpy().astype(np.int32)
     rating, ts = inter.column("rating").to_numpy(), inter.column("timestamp").to_numpy()
-    del inter
-    order = np.lexsort((ts, u))
+    order = np.lexsort((ts, u))  # already so when written by the generator; cheap check
     u, i, rating = u[order], i[order], rating[order]
-    count = np.bincount(u, minlength=n_users)
+    count = np.bincount(u, minlength=n)
     from_end = (np.cumsum(count) - 1)[u] - np.arange(u.size)
     test = (from_end < 2) & (count[u] >= 3)
     valid = (from_end == 2) & (count[u] >= 4)
     train_m = ~(test | valid)
-    truth = sp.csr_matrix((np.ones(int((test & (rating >= 4)).sum())),
-                           (u[test & (rating >= 4)], i[test & (rating >= 4)])),
-                          shape=(n_users, n_items))
-    train = sp.csr_matrix((np.ones(int(train_m.sum())), (u[train_m], i[train_m])),
-                          shape=(n_users, n_items))
-    for m in (truth, train):
-        m.sort_indices()
-    age = pd.cut(users["age"], [0, 25, 35, 45, 55, 200], right=False,
-                 labels=["18-24", "25-34", "35-44", "45-54", "55+"]).astype(str)
+    pos = test & (rating >= 4)
+    return (u[pos], i[pos]), (u[train_m], i[train_m])
+
+
+def _csr(rows_cols, n_users: int, n_items: int):
+    """CSR with int32 indices and int8 ones (the engines make their own float copy)."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    rows = np.concatenate([r for r, _ in rows_cols])
+    cols = np.concatenate([c for _, c in rows_cols])
+    indptr = np.zeros(n_users + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_users), out=indptr[1:])
+    order = np.lexsort((cols, rows))
+    m = sp.csr_matrix((np.ones(rows.size, dtype=np.int8), cols[order], indptr),
+                      shape=(n_users, n_items))
+    return m
+
+
+def read_arrays(folder: Path):
+    """Parquet parts → the metrics engine's arrays, one part file at a time.
+
+    The driver never holds more than one part's raw rows: it keeps the
+    top-20 lists (int32), and the held-out positives and training
+    interactions as CSR matrices.
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    users = pq.read_table(folder / "users").to_pandas()
+    items = pq.read_table(folder / "items.parquet").to_pandas()
+    n_users, n_items = len(users), len(items)
+    lists, truth, train = None, [], []
+    for part in sorted((folder / "recommendations").glob("part-*.parquet")):
+        rec = pq.read_table(part, columns=["user_id", "item_id", "rank"])
+        u, i, r = (rec.column(c).to_numpy() for c in ("user_id", "item_id", "rank"))
+        if lists is None:
+            lists = np.full((n_users, int(r.max())), -1, dtype=np.int32)
+        lists[u, r - 1] = i
+        inter = pq.read_table(folder / "interactions" / part.name)
+        lo = int(u.min())
+        t, tr = _part_split(inter, lo, int(u.max()) - lo + 1)
+        truth.append((t[0] + lo, t[1]))
+        train.append((tr[0] + lo, tr[1]))
+        del rec, inter
+    truth_m, train_m = _csr(truth, n_users, n_items), _csr(train, n_users, n_items)
+    del truth, train
+    edges, names = AGE_BINS
+    age = pd.Series(np.asarray(names, dtype=object)[np.digitize(users["age"], edges)])
     groups = {"gender": users["gender"].to_numpy(), "age": age.to_numpy(),
               "region": users["region"].to_numpy(),
               "membership_tier": users["membership_tier"].to_numpy()}
-    return lists, truth, train, groups, {"seller_size": items["seller_size"].to_numpy()}, \
+    return lists, truth_m, train_m, groups, {"seller_size": items["seller_size"].to_numpy()}, \
         items["category"].to_numpy(), users["user_id"].to_numpy()
 
 
 def child(engine: str, folder: Path, n_boot: int) -> dict:
     """Run one audit in this process and report times and what it found."""
     t0 = time.perf_counter()
+    if engine == "ray-parts":  # read, validate and split on Ray as well: one timed stage
+        from fairrec_core.engine import RayOptions
+        from fairrec_core.engine.parts import evaluate_parts
+
+        res = evaluate_parts(folder, user_groupings=["gender", "age", "region",
+                                                     "membership_tier"],
+                             item_groupings=["seller_size"], bins={"age": AGE_BINS}, k=10,
+                             n_boot=n_boot, seed=0, ray=RayOptions(num_cpus=2))
+        return _found(res, 0.0, time.perf_counter() - t0, None)
     lists, truth, train, groups, igroups, cats, ids = read_arrays(folder)
     t1 = time.perf_counter()
     common = dict(user_groups=groups, item_groups=igroups, item_categories=cats, k=10,
@@ -111,11 +164,15 @@ def child(engine: str, folder: Path, n_boot: int) -> dict:
         res = evaluate_partitioned(lists, truth, train, user_ids=ids, runner="ray",
                                    ray=RayOptions(num_cpus=2), keep_per_user=False,
                                    **common)
-    t2 = time.perf_counter()
+    return _found(res, t1 - t0, time.perf_counter() - t1, int(lists.size + train.nnz))
+
+
+def _found(res, read_s: float, metrics_s: float, rows) -> dict:
+    """Times and the figures that show the injected biases."""
     items = res.item_groups.set_index(["grouping", "group"])
     gaps = res.user_gaps.set_index(["grouping", "metric"])
     overall = res.overall.set_index("metric")["value"]
-    return {"read_s": t1 - t0, "metrics_s": t2 - t1, "rows": int(lists.size + train.nnz),
+    return {"read_s": read_s, "metrics_s": metrics_s, "rows": rows,
             "small_es_cs": float(items.loc[("seller_size", "small"), "es_cs_ratio"]),
             "age_ratio": float(gaps.loc[("age", "ndcg"), "ratio"]),
             "age_worst": gaps.loc[("age", "ndcg"), "worst_group"],
@@ -136,10 +193,8 @@ def _sample(pid: int, peaks: dict, stop: threading.Event) -> None:
             procs = [root] + root.children(recursive=True)
             rss = {}
             for p in procs:
-                try:
+                with contextlib.suppress(psutil.Error):  # a process may end meanwhile
                     rss[p.pid] = p.memory_info().rss
-                except psutil.Error:
-                    pass
             peaks["tree"] = max(peaks.get("tree", 0), sum(rss.values()))
             peaks["largest"] = max(peaks.get("largest", 0), max(rss.values(), default=0))
             peaks["driver"] = max(peaks.get("driver", 0), rss.get(pid, 0))
@@ -180,15 +235,21 @@ def measure(engine: str, n_users: int, n_boot: int, timeout: float) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--users", type=int, nargs="+", default=[100_000, 1_000_000])
-    ap.add_argument("--engines", nargs="+", default=["local", "ray"])
+    ap.add_argument("--engines", nargs="+", default=["local", "ray", "ray-parts"],
+                    choices=["local", "ray", "ray-parts"])
     ap.add_argument("--n-boot", type=int, default=200)
     ap.add_argument("--timeout", type=float, default=3_600)
+    ap.add_argument("--data", nargs="*", default=[], metavar="N=DIR",
+                    help="use (or generate into) DIR for N users")
     ap.add_argument("--child")
     ap.add_argument("--dir", type=Path)
     a = ap.parse_args()
     if a.child:
         print(json.dumps(child(a.child, a.dir, a.n_boot)))
         return
+    for spec in a.data:
+        n, _, folder = spec.partition("=")
+        DATA_DIRS[int(n)] = Path(folder)
     for n in a.users:
         made = make_data(n)
         if made:

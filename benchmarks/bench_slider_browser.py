@@ -20,7 +20,16 @@ process) and the Streamlit server: on an idle 2-core machine the wait is
 about their sum, and it compares versions fairly under any load (the CPU the idle page and
 server use anyway, measured for 3 s before the first key press, is subtracted).
 
+With ``--compare`` it first measures the page as committed (HEAD, copied out
+with ``git show HEAD:<path>`` into a temporary folder and served from there)
+and then the working tree, in the same run, so both see the same machine load.
+Since the slider's numbers are redrawn in the browser from precomputed steps
+(``fairrec_core/dashboard/whatif_live.py``), "first number" also counts the
+moment that script has written the new step's metric cards (it marks the page
+body with ``data-fairrec-lam``).
+
 Run:  .venv/bin/python benchmarks/bench_slider_browser.py [--users 6040] [--changes 20]
+          [--compare]
 """
 
 from __future__ import annotations
@@ -50,15 +59,32 @@ def _pct(values, q) -> float:
     return float(np.percentile(np.asarray(values, float), q))
 
 
-def _server(port: int, autoload: bool):
+def head_copy(folder: Path) -> Path:
+    """The committed tree (HEAD) written into ``folder`` file by file, git state untouched."""
+    names = subprocess.run(["git", "-C", str(ROOT), "ls-tree", "-r", "--name-only", "HEAD"],
+                           check=True, capture_output=True, text=True).stdout.splitlines()
+    for name in names:
+        if name.startswith(("tests/", "benchmarks/data")):
+            continue
+        blob = subprocess.run(["git", "-C", str(ROOT), "show", f"HEAD:{name}"], check=True,
+                              capture_output=True).stdout
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(blob)
+    return folder
+
+
+def _server(port: int, autoload: bool, root: Path = ROOT):
     env = {k: v for k, v in os.environ.items() if k != "FAIRREC_AUTOLOAD_SAMPLE"}
     if autoload:
         env["FAIRREC_AUTOLOAD_SAMPLE"] = "1"
+    # The copy's fairrec_core before the editable install's (which maps to ROOT).
+    env["PYTHONPATH"] = os.pathsep.join([str(root), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        [sys.executable, "-m", "streamlit", "run", str(root / "app.py"),
          "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"], cwd=ROOT, env=env,
+         "--server.fileWatcherType", "none"], cwd=root, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     for _ in range(240):
         try:
@@ -84,7 +110,8 @@ def _generated(n_users: int, folder: Path) -> Path:
 # "first": a number drawn for the new λ is on screen (the trade-off chart's
 # "λ = x" marker label, or the live part's caption "At λ = x: …"), and "done":
 # that, and no element of the page is still marked stale by Streamlit (the
-# rerun has redrawn them all).
+# rerun has redrawn them all). "done" always waits for the server's own drawing of
+# the new λ (marker or caption): the browser-side redraw of the cards does not count.
 _OBSERVE = """() => {
   const hit = (lam) => [...document.querySelectorAll('[data-testid=stPlotlyChart] text, '
       + '[data-testid=stMetricValue], [data-testid=stCaptionContainer]')]
@@ -93,13 +120,15 @@ _OBSERVE = """() => {
   const check = () => {
     const w = window.__bench;
     if (!w || w.done !== null) return;
-    if (w.first === null && hit(w.lam)) w.first = performance.now();
-    if (w.first !== null
-        && !document.querySelector('[data-testid=stElementContainer][data-stale=true]'))
+    const served = hit(w.lam);  // drawn by the server's rerun for this λ
+    if (w.first === null && (served || document.body.dataset.fairrecLam === w.lam))
+      w.first = performance.now();
+    if (served && !document.querySelector('[data-testid=stElementContainer][data-stale=true]'))
       w.done = performance.now();
   };
   new MutationObserver(check).observe(document.body, {subtree: true, childList: true,
-      characterData: true, attributes: true, attributeFilter: ['data-stale']});
+      characterData: true, attributes: true,
+      attributeFilter: ['data-stale', 'data-fairrec-lam']});
 }"""
 _ARM = """([lam]) => { window.__bench = {lam, first: null, done: null};
                     return performance.now(); }"""
@@ -139,7 +168,8 @@ def _screenshot(page, path: str) -> None:
     page.screenshot(path=path, full_page=True)
 
 
-def measure(n_users: int | None, changes: int, shot: str | None = None) -> dict:
+def measure(n_users: int | None, changes: int, shot: str | None = None,
+            root: Path = ROOT) -> dict:
     """Key press → redraw times (ms) and the page's server times (ms)."""
     from playwright.sync_api import expect, sync_playwright
 
@@ -148,7 +178,7 @@ def measure(n_users: int | None, changes: int, shot: str | None = None) -> dict:
         port = sock.getsockname()[1]
     tmp = tempfile.TemporaryDirectory()
     folder = _generated(n_users, Path(tmp.name)) if n_users else None
-    proc = _server(port, autoload=folder is None)
+    proc = _server(port, autoload=folder is None, root=root)
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
@@ -218,20 +248,7 @@ def measure(n_users: int | None, changes: int, shot: str | None = None) -> dict:
         tmp.cleanup()
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--users", type=int, default=0,
-                    help="generate a data set with this many users (default: the sample)")
-    ap.add_argument("--changes", type=int, default=20, help="key presses timed (default 20)")
-    ap.add_argument("--screenshot", help="save a full-page PNG of the What-if page here")
-    args = ap.parse_args()
-    load0 = os.getloadavg()
-    out = measure(args.users or None, args.changes, args.screenshot)
-    load1 = os.getloadavg()
-    data = f"generated, {args.users:,} users" if args.users else "sample data (2,000 users)"
-    print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}; load average (1 min) {load0[0]:.2f} before, "
-          f"{load1[0]:.2f} after; data: {data}; {args.changes} key presses.")
+def _table(out: dict) -> None:
     print(f"Idle CPU use (subtracted below): browser {out['idle'][0]:.0%} of a core, "
           f"server {out['idle'][1]:.0%}.")
     print("| measured | p50 | p95 | max |")
@@ -246,6 +263,31 @@ def main() -> None:
         v = out[key]
         print(f"| {name} | {statistics.median(v):.0f} ms | {_pct(v, 95):.0f} ms | "
               f"{max(v):.0f} ms |")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--users", type=int, default=0,
+                    help="generate a data set with this many users (default: the sample)")
+    ap.add_argument("--changes", type=int, default=20, help="key presses timed (default 20)")
+    ap.add_argument("--screenshot", help="save a full-page PNG of the What-if page here")
+    ap.add_argument("--compare", action="store_true",
+                    help="measure HEAD (a copy made with git show) first, then this tree")
+    args = ap.parse_args()
+    data = f"generated, {args.users:,} users" if args.users else "sample data (2,000 users)"
+    runs = [("before (HEAD)", True), ("after (working tree)", False)] if args.compare \
+        else [("this tree", False)]
+    for name, before in runs:
+        with tempfile.TemporaryDirectory() as tmp:
+            root = head_copy(Path(tmp)) if before else ROOT
+            load0 = os.getloadavg()
+            out = measure(args.users or None, args.changes,
+                          None if before else args.screenshot, root=root)
+            load1 = os.getloadavg()
+        print(f"\n### {name}\nMachine: {platform.machine()}, {os.cpu_count()} cores, Python "
+              f"{platform.python_version()}; load average (1 min) {load0[0]:.2f} before, "
+              f"{load1[0]:.2f} after; data: {data}; {args.changes} key presses.")
+        _table(out)
 
 
 if __name__ == "__main__":

@@ -147,16 +147,14 @@ def run_audit(config: AuditConfig, *, progress: Progress | None = None, dataset=
 
     config.validate()
     st = _Stages(progress)
-    if dataset is None:
-        tables = st.run("load", steps.read_inputs, config)
-        dataset = st.run("validate", steps.build, config, tables)
-    else:
-        st.run("load", lambda: None)
-        st.run("validate", steps.check_fit, config, dataset)
-    if split is None:
-        split = st.run("split", steps.make_split, config, dataset)
-    else:
-        st.run("split", lambda: None)
+    from fairrec_core.pipeline import ray_parts
+
+    if dataset is None and model is None and lists is None and ray_parts.applies(config):
+        # Imported lists on Ray: read, validated and split in Ray tasks, part by part;
+        # the full Dataset is never built here (DESIGN.md §10.5).
+        return AuditResult(**ray_parts.run(config, st), environment=environment(),
+                           timings=st.timings)
+    dataset, split = _data_and_split(st, config, dataset, split)
     fitted, card = st.run("model", steps.prepare_model, config, dataset, split, model, st.info)
     base = st.run("recommend", steps.recommend, config, fitted)
     audited, rerank, tradeoff = st.run("rerank", rr.rerank_and_sweep, config, dataset,
@@ -178,6 +176,39 @@ def run_audit(config: AuditConfig, *, progress: Progress | None = None, dataset=
     else:
         st.run("counterfactual", lambda: None)
 
+    data, issues = _data_section(dataset, split, fitted, card, st)
+    return AuditResult(config=config, fairness=fairness, data=data,
+                       sources=dict(dataset.sources), warnings=issues, model=card,
+                       rerank=rerank, tradeoff=tradeoff, explanations=explanations,
+                       environment=environment(), timings=st.timings,
+                       counterfactual=counterfactual)
+
+
+def _data_and_split(st: _Stages, config: AuditConfig, dataset, split):
+    """The load, validate and split stages; given data or a given split skip their work.
+
+    A skipped stage still emits its events, so progress always counts every stage.
+    """
+    from fairrec_core.pipeline import stages as steps
+
+    if dataset is None:
+        tables = st.run("load", steps.read_inputs, config)
+        dataset = st.run("validate", steps.build, config, tables)
+    else:
+        st.run("load", lambda: None)
+        st.run("validate", steps.check_fit, config, dataset)
+    if split is None:
+        split = st.run("split", steps.make_split, config, dataset)
+    else:
+        st.run("split", lambda: None)
+    return dataset, split
+
+
+def _data_section(dataset, split, fitted, card: dict, st: _Stages) -> tuple[dict, list[dict]]:
+    """The report's data summary, and every warning not already on the model card.
+
+    Puts the fitted model's own warnings on ``card["warnings"]``.
+    """
     from fairrec_core.data import summarize
 
     summary = summarize(dataset)
@@ -189,11 +220,7 @@ def run_audit(config: AuditConfig, *, progress: Progress | None = None, dataset=
             "user_groups": summary.user_groups.to_dict(orient="records"),
             "item_groups": summary.item_groups.to_dict(orient="records"),
             "split": split.summary()}
-    return AuditResult(config=config, fairness=fairness, data=data,
-                       sources=dict(dataset.sources), warnings=issues, model=card,
-                       rerank=rerank, tradeoff=tradeoff, explanations=explanations,
-                       environment=environment(), timings=st.timings,
-                       counterfactual=counterfactual)
+    return data, issues
 
 
 def environment() -> dict:

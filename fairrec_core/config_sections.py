@@ -97,6 +97,11 @@ class ModelConfig:
         for key in MODEL_PARAM_LIMITS:
             if self.params.get(key) is not None:
                 check_range(self.params[key], *MODEL_PARAM_LIMITS[key], f"{where}.params.{key}")
+        if any(k in self.params for k in ("augment", "augment_p", "augment_attributes")):
+            from fairrec_core.llm.augment import check_augment_params
+
+            # Counterfactual augmentation (profile two-tower) fails here, before any training.
+            check_augment_params(self.name, self.params, f"{where}.params")
         if self.fairness is not None:
             from fairrec_core.fairtrain.spec import as_fairness_config
 
@@ -205,6 +210,11 @@ class EngineConfig:
     max_retries: int = 3
     #: Users per Ray Data batch.
     block_users: int = 50_000
+    #: The users, interactions and recommendations inputs are folders of part files
+    #: partitioned by user (part P of each holds the same users, as
+    #: ``python -m fairrec_core.data.scale`` writes them): the Ray engine reads them as
+    #: they are; otherwise it first buckets every input by a hash of the user id.
+    partitioned: bool = False
 
     def _check(self, where: str) -> None:
         _choice(self.name, ("local", "ray"), f"{where}.name")

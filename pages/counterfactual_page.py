@@ -33,7 +33,7 @@ def _run(source, attributes, k, n_users, epochs) -> None:
         ss[cs.ERROR] = t("cf.error", lang, error=f"{type(exc).__name__}: {exc}")
 
 
-def _form(dataset) -> None:
+def _form(dataset):
     choices = cs.source_choices(ss)
     c = st.columns([3, 1])
     source = c[0].radio(t("cf.model", lang), choices, key="opt_cf_source",
@@ -54,6 +54,7 @@ def _form(dataset) -> None:
             _run(source, chosen, int(k), int(n_users), int(epochs))
     if not chosen:
         st.caption(t("cf.need_attribute", lang))
+    return chosen, int(k), int(n_users), int(epochs)
 
 
 def _summary(outcome) -> None:
@@ -104,6 +105,44 @@ def _one_user(outcome, dataset) -> None:
     st.caption(t("cf.user_caption", lang))
 
 
+def _compare(attributes, k, n_users, epochs) -> None:
+    """The "compare mitigations" action: aware, unaware and augmented models side by side."""
+    st.subheader(t("cf.mit_header", lang))
+    st.caption(t("cf.mit_intro", lang))
+    c = st.columns([2, 1, 1])
+    augment = c[0].radio(t("cf.mit_augment", lang), ["swap", "remove"], key="opt_cf_augment",
+                         horizontal=True, format_func=lambda a: t(f"cf.mit_augment.{a}", lang))
+    p = c[1].number_input(t("cf.mit_p", lang), 0.05, 1.0, 1.0, step=0.05, key="opt_cf_aug_p")
+    if c[2].button(t("cf.mit_run", lang), icon=":material/compare_arrows:", key="cf_compare",
+                   disabled=not attributes):
+        bar = st.progress(0.0)
+
+        def progress(done, total, variant):
+            label = (t("cf.mit_progress", lang, variant=t(f"cf.mit_variant.{variant}", lang),
+                       done=done + 1, total=total) if variant else t("cf.mit_done", lang))
+            bar.progress(done / max(total, 1), text=label)
+
+        try:
+            cs.compare(ss, attributes=attributes, k=k, n_users=n_users, epochs=epochs,
+                       augment=augment, augment_p=float(p), progress=progress)
+        except FairrecError as exc:
+            st.error(t("cf.error", lang, error=exc), icon=":material/error:")
+        except Exception as exc:  # the user sees a sentence; the server log keeps the traceback
+            logging.getLogger("fairrec.dashboard.counterfactual").exception("compare failed")
+            st.error(t("cf.error", lang, error=f"{type(exc).__name__}: {exc}"),
+                     icon=":material/error:")
+    comparison, stale = cs.current_comparison(ss)
+    if comparison is not None and stale:
+        st.warning(t("cf.mit_stale", lang), icon=":material/warning:")
+    elif comparison is not None:
+        from fairrec_core.report.counterfactual_section import mitigation_caption
+
+        doc = comparison.outcome.to_dict()
+        st.dataframe(cs.mitigation_frame(comparison.outcome, lang), hide_index=True,
+                     key="cf_mitigation_table")
+        st.caption(mitigation_caption(doc, lang, level=doc["level"]))
+
+
 st.title(t("cf.title", lang))
 st.caption(t("cf.intro", lang))
 dataset = ss.get(ds.DATASET)
@@ -113,7 +152,7 @@ if dataset is None:
 if not cs.attribute_choices(dataset):
     st.warning(t("cf.no_users", lang), icon=":material/warning:")
     st.stop()
-_form(dataset)
+choices = _form(dataset)
 if ss.get(cs.ERROR):
     st.error(ss[cs.ERROR], icon=":material/error:")
 run, stale = cs.current(ss)
@@ -122,3 +161,4 @@ if run is not None and stale:
 elif run is not None:
     _summary(run.outcome)
     _one_user(run.outcome, dataset)
+_compare(*choices)

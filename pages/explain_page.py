@@ -34,7 +34,7 @@ AUTO_A, AUTO_B = "(lowest NDCG)", "(highest NDCG)"
 def _sample(grouping: str, group: str) -> None:
     draw = ss.get("explain_draw", 0) + 1
     ss["explain_draw"] = draw
-    ss[USER] = es.sample_user(ss, grouping, group, draw=draw)
+    ss[USER] = es.sample_user(ss, grouping, group, draw=draw, lang=lang)
 
 
 def _pick_user(dataset) -> int:
@@ -65,7 +65,7 @@ def _show_item_explanations(user: int, item: int) -> list:
     st.markdown(t("expl.history", lang), help=t("expl.history_help", lang))
     with st.spinner(t("expl.history_spinner", lang)):
         try:
-            e = es.explain(ss, "history", user, item)
+            e = es.explain(ss, "history", user, item, lang=lang)
             shown.append(e)
             st.markdown(ps.md(e.summary))
             st.plotly_chart(ec.attribution_bar_figure(e, lang=lang), config=CONFIG,
@@ -80,7 +80,7 @@ def _show_item_explanations(user: int, item: int) -> list:
                       help=t("expl.method_help", lang))
     with st.spinner(t("expl.words_spinner", lang)):
         try:
-            e = es.explain(ss, "text", user, item, method=method)
+            e = es.explain(ss, "text", user, item, method=method, lang=lang)
             shown.append(e)
             st.markdown(ps.md(e.summary))
             st.plotly_chart(ec.text_figure(e, lang=lang), config=CONFIG,
@@ -129,7 +129,7 @@ def _drivers(dataset) -> list:
         return []
     with st.spinner(t("expl.drivers_spinner", lang)):
         try:
-            e = es.drivers(ss, grouping, groups)
+            e = es.drivers(ss, grouping, groups, lang=lang)
         except FairrecError as exc:
             st.info(ps.md(exc), icon=":material/info:")
             return []
@@ -171,7 +171,7 @@ def _render() -> None:
                 + " · ".join(f"{ps.md(attr_name(g, lang))} {ps.md(v)}"
                              for g, v in facts["groups"].items()))
     table = es.user_list(ss, user)
-    st.markdown(t("expl.top_list", lang, k=lists.k, label=ps.md(lists.label)))
+    st.markdown(t("expl.top_list", lang, k=lists.k, label=ps.md(lists.display(lang))))
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "rank": st.column_config.NumberColumn("#", width=30),
         "title": st.column_config.TextColumn(t("expl.col.title", lang), width=330),

@@ -19,7 +19,7 @@ from fairrec_core.dashboard import fairness_session as fs
 from fairrec_core.dashboard import pipeline_session as ps
 from fairrec_core.dashboard import training_session as ts
 from fairrec_core.errors import FairrecError
-from fairrec_core.i18n import has, t
+from fairrec_core.i18n import has, say, t
 from fairrec_core.metrics import EXPOSURE_MODELS, USER_METRICS
 from fairrec_core.pipeline.evaluation import user_grouping_columns
 from fairrec_core.report.check_text import reason_text
@@ -254,7 +254,7 @@ def _render() -> None:
         return
     _init_choices(dataset)
     run = ss.get(ps.FAIRNESS)
-    st.markdown(t("fair.audited", lang, label=ps.md(lists.label), n=f"{dataset.n_users:,}"))
+    st.markdown(t("fair.audited", lang, label=ps.md(lists.display(lang)), n=f"{dataset.n_users:,}"))
     if lists.reranked:
         st.button(t("fair.restore", lang), key="fair_restore",
                   on_click=ps.guarded, args=(ss, "fair_error", fs.restore_model_lists, ss))
@@ -283,7 +283,7 @@ def _render() -> None:
     with right:
         _metric_row(result, k, ["ugf", "igf"], per_row=2)
         for note in result.notes:
-            st.caption(ps.md(note))
+            st.caption(ps.md(say(note, lang)))
 
 
 try:

@@ -42,7 +42,7 @@ def _source() -> bool:
     if source == "imported":
         st.info(t("reportpage.imported", lang), icon=":material/info:")
     else:
-        st.success(t("reportpage.audited", lang, lists=ps.md(state[ps.LISTS].label)),
+        st.success(t("reportpage.audited", lang, lists=ps.md(state[ps.LISTS].display(lang))),
                    icon=":material/check_circle:")
     return True
 

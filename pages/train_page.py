@@ -20,9 +20,10 @@ import streamlit as st
 
 from fairrec_core.dashboard import data_session as ds
 from fairrec_core.dashboard import pipeline_session as ps
+from fairrec_core.dashboard import train_wording as tp
 from fairrec_core.dashboard import training_session as ts
 from fairrec_core.errors import FairrecError
-from fairrec_core.i18n import t
+from fairrec_core.i18n import say, t
 from fairrec_core.models import available_models, checkpoint_archive
 from fairrec_core.models.registry import TEXT_MODELS, TORCH_MODELS
 from fairrec_core.viz.model_charts import TrainingLog, training_figure
@@ -39,7 +40,8 @@ DEFAULTS = {"opt_train_model": "bpr", "opt_train_k": 10, "opt_train_epochs": 30,
             "opt_train_seed": 0, "opt_train_device": "auto", "opt_train_split": "auto",
             "opt_train_test_n": 2, "opt_train_valid_n": 1, "opt_train_ratios": "8:1:1",
             "opt_fair_term": "none", "opt_fair_attribute": "", "opt_fair_protected": "",
-            "opt_fair_weight": 0.5, "opt_fair_grid": ""}
+            "opt_fair_weight": 0.5, "opt_fair_grid": "",
+            "opt_train_augment": "none", "opt_train_augment_p": 0.5}
 CONFIG = {"displaylogo": False}
 _log = logging.getLogger("fairrec.dashboard.train")
 
@@ -68,6 +70,10 @@ def _settings(with_term: bool = True):
                       batch_size=int(ss.opt_train_batch) if model == "bpr" else None)
     if model in TEXT_MODELS:
         params.update(encoder=ss.opt_train_encoder.strip() or None, mode=ss.opt_train_mode)
+    if model == "profile-two-tower" and ss.get("opt_train_augment", "none") != "none":
+        # Counterfactual data augmentation (issue 14): checked by the [model] section.
+        params.update(augment=ss.opt_train_augment,
+                      augment_p=float(ss.get("opt_train_augment_p", 0.5)))
     cfg = ps.train_settings(ss, model=model, k=int(ss.opt_train_k),
                             seed=int(ss.opt_train_seed), split=ss.opt_train_split,
                             test_n=int(ss.opt_train_test_n),
@@ -92,7 +98,8 @@ def _form(dataset) -> None:
     st.radio(tr("train.model"), names, key="opt_train_model", horizontal=True,
              format_func=_labels("train.model."), help=tr("train.model_help"))
     model = ss.opt_train_model
-    st.caption(available_models()[model] + ("" if dataset.recommendations is not None else
+    st.caption(say(available_models()[model], ss.get("lang", "en"))
+               + ("" if dataset.recommendations is not None else
                tr("train.upload_recs_hint")))
     cols = st.columns(3 if model in TORCH_MODELS else 1)
     cols[0].number_input(tr("train.k"), 1, 100, key="opt_train_k", help=tr("train.k_help"))
@@ -101,13 +108,20 @@ def _form(dataset) -> None:
                              help=tr("train.epochs_help"))
         kind, text = ts.device_summary(ss.opt_train_device)
         cols[2].markdown(f"{tr('train.device_label')}  \n"
-                         f"{':material/memory:' if kind == 'gpu' else ''} {ps.md(text)}")
+                         f"{':material/memory:' if kind == 'gpu' else ''} "
+                         f"{ps.md(say(text, ss.get('lang', 'en')))}")
     if model in TEXT_MODELS:
         c1, c2 = st.columns(2)
         c1.text_input(tr("train.encoder"), key="opt_train_encoder",
                       placeholder=tr("train.encoder_placeholder"), help=tr("train.encoder_help"))
         c2.selectbox(tr("train.mode"), list(ps.FINETUNE_LABELS), key="opt_train_mode",
                      format_func=_labels("train.mode."), help=tr("train.mode_help"))
+    if model == "profile-two-tower":
+        c1, c2 = st.columns(2)
+        c1.selectbox(tr("cf.train_augment"), ["none", "swap", "remove"], key="opt_train_augment",
+                     format_func=_labels("cf.train_augment."), help=tr("cf.train_augment_help"))
+        c2.number_input(tr("cf.train_augment_p"), 0.05, 1.0, step=0.05,
+                        key="opt_train_augment_p", disabled=ss.opt_train_augment == "none")
     with st.expander(tr("train.advanced")):
         a = st.columns(4)
         a[0].number_input(tr("train.dim"), 4, 1024, key="opt_train_dim")
@@ -191,24 +205,20 @@ def _train() -> None:
 
     def on_event(ev) -> None:
         log(ev)
+        fraction, text = tp.model_progress(log, ev, ss.get("lang", "en"))
+        ss[RUNNING]["progress"] = text
+        bar.progress(fraction, text=text)
         if ev.kind == "encode":
-            text = tr("train.encoding", done=ev.step, total=ev.steps)
-            ss[RUNNING]["progress"] = text
-            bar.progress(log.encode_fraction, text=text)
             return
-        text = tr("train.epoch_text", epoch=max(ev.epoch, 1), epochs=ev.epochs, device=ev.device)
-        if log.epochs and log.epochs[-1][2] is not None:
-            text += tr("train.validation_text", metric=ev.metric_name.upper(),
-                       value=log.epochs[-1][2])
-        ss[RUNNING].update(progress=text, elapsed=time.perf_counter() - clicked)
-        bar.progress(log.fraction, text=text)
+        ss[RUNNING]["elapsed"] = time.perf_counter() - clicked
         # Redraw at most twice a second (and after every epoch): drawing costs time
         # the model would otherwise spend training.
         now = time.perf_counter()
         if ev.kind in ("epoch", "end") or now - last[0] > 0.5:
             last[0] = now
             draws[0] += 1  # each redraw is a new element: it needs its own key
-            chart.plotly_chart(training_figure(log, title=tr("train.live_title")),
+            chart.plotly_chart(training_figure(log, title=tr("train.live_title"),
+                                               lang=ss.get("lang", "en")),
                                config=CONFIG, key=f"live_training_{draws[0]}")
 
     with st.status(tr("train.training"), expanded=True) as status:
@@ -242,16 +252,9 @@ def _train_grid() -> None:
     step = [0]
 
     def on_event(ev) -> None:
-        # Each fit's progress inside its slot of the bar: the user sees the grid move.
-        n = step[0]
-        inner = (0.0 if ev.kind in ("encode", "start") else
-                 1.0 if ev.kind == "end" else
-                 ((ev.epoch - 1) * max(ev.steps, 1) + ev.step) / max(ev.epochs * ev.steps, 1))
-        text = tr("train.fair.grid_progress", n=n + 1, total=len(lambdas), lam=lambdas[n])
-        if ev.kind == "encode":
-            text += " · " + tr("train.encoding", done=ev.step, total=ev.steps)
+        fraction, text = tp.grid_progress(ev, step[0], lambdas, ss.get("lang", "en"))
         ss[RUNNING]["progress"] = text
-        bar.progress(min(1.0, (n + min(inner, 1.0)) / len(lambdas)), text=text)
+        bar.progress(fraction, text=text)
 
     def done(n, total, lam) -> None:
         step[0] = min(n, total - 1)
@@ -271,16 +274,9 @@ def _train_grid() -> None:
 def _stopped_notice(had_model: bool) -> None:
     """Say that the last training was interrupted, and what is kept (issue 13.7)."""
     run = ss.pop(RUNNING, None)
-    if not run:
-        return
-    if run.get("what") == "grid":
-        st.warning(tr("train.fair.grid_stopped"), icon=":material/stop_circle:")
-        return
-    where = (tr("train.stopped_where", progress=run["progress"],
-                seconds=run.get("elapsed", 0.0)) if run.get("progress")
-             else tr("train.stopped_before"))
-    kept = tr("train.stopped_kept" if had_model else "train.stopped_none")
-    st.warning(tr("train.stopped", where=where, kept=kept), icon=":material/stop_circle:")
+    if run:
+        st.warning(tp.stopped_message(run, had_model, ss.get("lang", "en")),
+                   icon=":material/stop_circle:")
 def _load_checkpoint(dataset) -> None:
     upload = ss.get(f"train_ckpt_{ss.get(CKPT_GEN, 0)}")
     if upload is None:
@@ -297,18 +293,14 @@ def _current(info) -> None:
     st.subheader(tr("train.current"))
     run, lists = ss.get(ps.FAIRNESS), ss.get(ps.LISTS)
     t = info.training
-    facts = [f"**{ps.md(tr(f'train.model.{info.name}'))}** "
-             f"({tr(f'train.source.{info.source}')})", f"K = {info.k}"]
-    if t:
-        facts.append(tr("train.epochs_fact", n=t["epochs_run"], device=t["device"],
-                        seconds=t["seconds"], best=t["best_epoch"])
-                     + (tr("train.stopped_early") if t["stopped_early"] else ""))
-    st.markdown(" · ".join(facts))
-    st.caption(tr("train.split_caption", text=ps.md(info.split.get("description", ""))))
+    st.markdown(tp.model_facts(info, ss.get("lang", "en")))
+    st.caption(tr("train.split_caption", text=ps.md(say(info.split.get("description", ""),
+                                                         ss.get("lang", "en")))))
     if run is not None:
-        st.markdown(tr("train.accuracy_header", label=ps.md(lists.label),
+        shown = lists.display(ss.get("lang", "en"))
+        st.markdown(tr("train.accuracy_header", label=ps.md(shown),
                        n=run.result.counts["n_evaluable"]))
-        rows = ts.accuracy_rows(run.result, info.k)
+        rows = ts.accuracy_rows(run.result, info.k, lang=ss.get("lang", "en"))
         for i in range(0, len(rows), 3):  # three to a row keeps values whole at 1280 px
             for col, row in zip(st.columns(3), rows[i:i + 3]):
                 with col.container(border=True):
@@ -324,7 +316,8 @@ def _current(info) -> None:
         log = TrainingLog.from_history(t["history"], next(
             (k for k in t["history"][0] if k.startswith("ndcg")), "ndcg@10"))
         st.plotly_chart(training_figure(log, best_epoch=t["best_epoch"],
-                                        title=tr("train.history_title")), config=CONFIG)
+                                        title=tr("train.history_title"),
+                                        lang=ss.get("lang", "en")), config=CONFIG)
     model = ss[ps.MODEL]
     st.download_button(tr("train.download"),
                        data=lambda: checkpoint_archive.checkpoint_zip(model),

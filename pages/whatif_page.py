@@ -3,7 +3,9 @@
 Thin: ``fairrec_core.dashboard.whatif_session.build_whatif`` prepares the re-ranker
 and sweeps λ once (cached in the session); the λ slider lives in a fragment
 that only calls ``whatif_view`` (one re-ranking of every user plus the
-metrics) and redraws, so moving it never reruns the rest of the page.
+metrics) and redraws, so moving it never reruns the rest of the page. Before
+that rerun arrives, a small script (``whatif_live``) has already written the
+new step's numbers into the metric cards, from every step precomputed at Build.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ import streamlit as st
 
 from fairrec_core.dashboard import data_session as ds
 from fairrec_core.dashboard import pipeline_session as ps
+from fairrec_core.dashboard import training_session as ts
+from fairrec_core.dashboard import whatif_live as wl
+from fairrec_core.dashboard import whatif_overlay as wo
 from fairrec_core.dashboard import whatif_session as ws
 from fairrec_core.errors import FairrecError
 from fairrec_core.i18n import t
@@ -35,6 +40,9 @@ THEME = None
 LAM = "opt_whatif_lam"         # the slider; "opt_" keeps it alive across pages
 TIMINGS = "whatif_timings"     # server seconds of recent slider updates (benchmarks read it)
 SEARCH = "whatif_search"       # (request, LambdaSearch) of the last target search
+# Set in this browser session only: the session store never saves "$$" keys, so after a
+# reload its absence says the state was restored (see _render).
+HERE = "$$whatif_shown"
 OPS = {">=": "≥", "<=": "≤"}
 
 
@@ -90,6 +98,8 @@ def _build(request) -> None:
     ss.pop(SEARCH, None)
     ss.pop("whatif_target", None)  # a new sweep: a new default target it can reach
     ss["whatif_user"] = wi.example_user
+    wi.lam = float(ss.get(LAM, 0.0))  # a new sweep keeps the slider where it was
+    wl.live_rows(wi)  # every slider step's numbers, under the Build button's wait
 
 
 def _find(wi) -> None:
@@ -97,7 +107,7 @@ def _find(wi) -> None:
     ss[SEARCH] = (wi.request, found)
     if found.found:
         # Rounded up to the slider's step so the slider's λ still meets the target.
-        ss[LAM] = min(1.0, math.ceil(found.lam * 100 - 1e-9) / 100)
+        ss[LAM] = wi.lam = min(1.0, math.ceil(found.lam * 100 - 1e-9) / 100)
 
 
 def _apply(wi) -> None:
@@ -121,9 +131,9 @@ def _target(wi) -> None:
                     help=t("whatif.target_help", lang))
         c = st.columns([3, 1, 2, 2], vertical_alignment="bottom")
         c[0].selectbox(t("whatif.metric", lang), list(choices), key="whatif_target",
-                       format_func=lambda m: metric_label(m, wi.k),
+                       format_func=lambda m: metric_label(m, wi.k, lang),
                        on_change=_reset_target_value, args=(wi,),
-                       help=metric_help(ss.whatif_target, wi.k))
+                       help=metric_help(ss.whatif_target, wi.k, lang))
         c[1].selectbox(t("whatif.comparison", lang), list(OPS), key="whatif_op",
                        format_func=OPS.get)
         c[2].number_input(t("whatif.target_value", lang), key="whatif_value", format="%.4f")
@@ -152,23 +162,18 @@ def _live(wi, dataset) -> None:
 
 
 def _metrics_row(wi, view, w: str) -> None:
-    before, after, fair = wi.base_row, view.row, wi.fairness_column
+    before, after = wi.base_row, view.row
     cols = st.columns(5)
-    for col, name in zip(cols, ["ndcg", "recall", fair, "coverage"]):
+    for col, name in zip(cols, wl.card_names(wi)):
         info = metric_info(name)
-        pct = info is not None and info.percent
-        value = after.get(name, math.nan)
-        shown = f"{value:.1%}" if pct else f"{value:.4f}"
-        delta = f"{value - before.get(name, math.nan):+.1%}" if pct else \
-            f"{value - before.get(name, math.nan):+.4f}"
-        # No arrow for a change that rounds to zero (λ = 0 is the base itself).
-        zero = delta.lstrip("+-").strip("0.%") == ""
-        col.metric(metric_label(name, wi.k), shown,
-                   delta=None if zero else delta + t("whatif.vs_zero_p" if w == "p"
-                                                     else "whatif.vs_zero", lang),
+        # The live script writes these very strings before the rerun arrives.
+        shown, delta = wl.card_text(name, before.get(name, math.nan), after.get(name, math.nan))
+        col.metric(metric_label(name, wi.k, lang), shown,
+                   delta=None if delta is None else delta + t("whatif.vs_zero_p" if w == "p"
+                                                              else "whatif.vs_zero", lang),
                    delta_color="off" if info is None or info.higher_is_better is None
                    else "normal" if info.higher_is_better else "inverse",
-                   help=metric_help(name, wi.k), border=True)
+                   help=metric_help(name, wi.k, lang), border=True)
     cols[4].metric(t("whatif.lists_changed", lang), f"{view.changed_users:,}",
                    help=t("whatif.lists_changed_help", lang), border=True)
 
@@ -177,13 +182,16 @@ def _live_body(wi, dataset) -> None:
     t0 = time.perf_counter()
     w = ws.weight_symbol(wi.config.method)
     lam = st.slider(ws.lam_label(wi.config.method, lang), 0.0, 1.0, step=0.01, key=LAM,
-                    help=metric_help("lam"))
+                    help=metric_help("lam", lang=lang))
+    wi.lam = float(lam)
     view = ws.whatif_view(wi, lam)
     _metrics_row(wi, view, w)
     left, right = st.columns([3, 2])
-    left.plotly_chart(tc.tradeoff_figure(wi.table, wi.fairness_column, k=wi.k,
-                                         current=view.row, weight=w, lang=lang),
+    train, why_not = wo.training_overlay(wi, ts.current_grid(ss), lang)
+    left.plotly_chart(wo.tradeoff_with_training(wi, view.row, train, weight=w, lang=lang),
                       config=CONFIG, theme=THEME, key="whatif_tradeoff")
+    if train is not None or why_not:
+        left.caption(t("whatif.train_overlaid", lang) if train is not None else why_not)
     right.plotly_chart(tc.deltas_figure(
         view.item_shares, title=t("whatif.exposure_title", lang,
                                   grouping=wi.item_grouping.name),
@@ -191,7 +199,7 @@ def _live_body(wi, dataset) -> None:
         percent=True, colors=group_colors(wi.item_grouping.labels), weight=w, lang=lang),
         config=CONFIG, theme=THEME, key="whatif_items")
     left, right = st.columns([2, 3])
-    ndcg = metric_label("ndcg", wi.k)
+    ndcg = metric_label("ndcg", wi.k, lang)
     if view.user_ndcg is not None:
         left.plotly_chart(tc.deltas_figure(
             view.user_ndcg, title=t("whatif.ndcg_title", lang, metric=ndcg,
@@ -216,6 +224,13 @@ def _live_body(wi, dataset) -> None:
     ss[TIMINGS] = (ss.get(TIMINGS) or [])[-99:] + [elapsed]
     st.caption(t("whatif.timing", lang, w=w, lam=f"{lam:.2f}", users=f"{dataset.n_users:,}",
                  ms=f"{elapsed * 1000:.0f}", rr=f"{view.seconds * 1000:.0f}"))
+
+
+def _instant(wi) -> None:
+    # Outside the fragment: sent once per page run, not at every slider step. It redraws
+    # the cards' numbers in the browser as the slider moves (see whatif_live).
+    # st.iframe runs the script same-origin, so it can read the slider and the cards.
+    st.iframe(wl.live_html(wl.live_payload(wi, lang)), height=1)
 
 
 def _example_user(wi) -> None:
@@ -272,10 +287,16 @@ def _render() -> None:
     if wi.request != request:
         st.warning(t("whatif.stale", lang, method=ps.md(ws.method_label(wi.config.method, lang)),
                      grouping=ps.md(wi.item_grouping.name)), icon=":material/sync_problem:")
+    if not ss.get(HERE) and ss.get(LAM, wi.lam) != wi.lam:
+        # A new browser session (a reload) got the state of the last full run back; the
+        # slider moved since, in fragment reruns, and the sweep remembers where.
+        ss[LAM] = wi.lam
+    ss[HERE] = True
     _summary(wi)
     _target(wi)
     _example_user(wi)
     _live(wi, dataset)
+    _instant(wi)
     w = ws.weight_symbol(wi.config.method)
     st.button(t("whatif.apply_p" if w == "p" else "whatif.apply", lang), key="whatif_apply",
               on_click=ps.guarded, args=(ss, "whatif_error", _apply, wi),

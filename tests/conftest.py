@@ -1,4 +1,4 @@
-"""Fixtures for the dashboard tests: a live `streamlit run` server and a Chromium page."""
+"""Shared fixtures: a live `streamlit run` server and a Chromium page; one torch thread."""
 
 from __future__ import annotations
 
@@ -86,3 +86,19 @@ def browser_page(streamlit_server):
         finally:
             context.close()
             browser.close()
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """Torch on one thread for a module's tests (``pytest.mark.usefixtures``), then restored.
+
+    Tiny models run their many small matrix products fastest on one thread; on a
+    shared, oversubscribed CPU the hand-offs between threads cost more than the
+    arithmetic (two spinning threads made them ~70x slower).
+    """
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

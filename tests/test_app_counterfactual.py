@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from fairrec_core.dashboard import counterfactual_session as cs
-from tests.test_counterfactual_stage import shop_frames
+from tests.helpers import shop_frames
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/counterfactual_page.py"
@@ -103,3 +103,27 @@ def test_page_speaks_chinese():
     at.switch_page(PAGE).run()
     assert_clean(at)
     assert at.title[0].value == "反事实属性探测"
+
+
+def test_compare_mitigations_shows_the_three_models(probed):
+    at = probed
+    at.radio(key="opt_cf_augment").set_value("swap")
+    at.button(key="cf_compare").click().run()
+    assert_clean(at)
+    mit = at.session_state[cs.MITIGATION].outcome
+    assert [r["variant"] for r in mit.rows] == ["aware", "unaware", "augmented"]
+    table = at.dataframe[-1].value
+    assert list(table.iloc[:, 0]) == ["Aware (profile states the attributes)",
+                                      "Unaware (attributes left out)",
+                                      "Augmented (counterfactual data augmentation)"]
+    for i, r in enumerate(mit.rows):
+        cell = table["gender: SNSR Jaccard@5 [interval]"].iloc[i]
+        assert float(cell.split()[0]) == pytest.approx(r["by_attribute"]["gender"]["snsr"],
+                                                       abs=5e-4)
+        assert float(table["NDCG@5 (test)"].iloc[i]) == pytest.approx(r["ndcg"], abs=5e-4)
+    # The unaware model never reads gender: its lists never move.
+    assert mit.rows[1]["by_attribute"]["gender"]["snsr"] == 0.0
+    # The probe of the same data carries the comparison into the report.
+    doc = at.session_state[cs.RESULT].outcome.to_dict()
+    assert [r["variant"] for r in doc["mitigation"]["rows"]] == ["aware", "unaware",
+                                                                 "augmented"]

@@ -161,13 +161,11 @@ def test_the_train_page_in_chinese(monkeypatch):
 
 
 def test_two_tower_reports_an_encoding_stage_before_training():
-    from fairrec_core.data import split_dataset
     from fairrec_core.models import TextTwoTower
-    from tests.test_models_base import tiny_data
+    from tests.helpers import small_text_shop
 
     torch.set_num_threads(1)
-    ds, _ = tiny_data(n_users=60, n_items=40, n_inter=700, seed=11)
-    split = split_dataset(ds, method="temporal")
+    ds, split, _ = small_text_shop()
     events = []
     TextTwoTower(dim=8, epochs=1, batch_size=128, device="cpu", cache_dir=None
                  ).fit(ds, split, callbacks=[events.append])

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import shop_frames
 from tests.test_browser_e2e import LABELS, _go, _idle, _no_overflow
-from tests.test_counterfactual_stage import shop_frames
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHOT = REPO_ROOT / "docs" / "screenshots" / "counterfactual_page.png"

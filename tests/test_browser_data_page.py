@@ -7,12 +7,11 @@ from pathlib import Path
 import pytest
 
 from fairrec_core.data import FILE_KINDS, load_dataset
+from tests.test_browser_e2e import LABELS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = REPO_ROOT / "sample_data"
 ARTIFACTS = REPO_ROOT / "test-artifacts"
-LABELS = {"interactions": "Interactions (required)", "users": "Users (optional)",
-          "items": "Items (optional)", "recommendations": "Recommendations (optional)"}
 
 pytestmark = pytest.mark.browser
 

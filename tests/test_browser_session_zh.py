@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from fairrec_core.data import FILE_KINDS
+from tests.test_browser_e2e import _go, _idle
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_ZH = REPO_ROOT / "sample_data" / "zh"
@@ -24,17 +25,6 @@ DOCS = REPO_ROOT / "docs" / "screenshots"
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 
 pytestmark = pytest.mark.browser
-
-
-def _idle(page):
-    from playwright.sync_api import expect
-
-    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0)
-
-
-def _go(page, title):
-    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title).click()
-    _idle(page)
 
 
 def _shot(page, path: Path):

@@ -13,7 +13,7 @@ import pytest
 from fairrec_core.cli.audit import main
 from fairrec_core.cli.common import EXIT_BAD_INPUT, EXIT_GATE
 from fairrec_core.report.result import validate_json
-from tests.test_counterfactual_stage import shop_frames
+from tests.helpers import shop_frames
 
 
 @pytest.fixture(scope="module")

@@ -22,44 +22,19 @@ from fairrec_core.pipeline.counterfactual_stage import run_counterfactual
 from fairrec_core.report.counterfactual_section import counterfactual_tables, section_blocks
 from fairrec_core.report.gate import evaluate_gate, gate_decision, parse_rule
 from fairrec_core.report.tables import csv_bytes
+from tests.helpers import shop_dataset, shop_frames
 
 PARAMS = {"dim": 16, "epochs": 12, "patience": 0, "max_length": 32, "device": "cpu"}
 TEMPLATE = {"parts": ["{gender}", "{region} region"], "n_history": 2,
             "sensitive": ["gender"]}
 
 
-def shop_frames(n_users: int = 80, seed: int = 0):
-    """Women buy serums and handbags, men headphones and tents: gender is in the data.
-
-    Three women to one man: SNSR compares the *mean* similarity over all sampled users
-    per stated value, so with as many women as men a model that follows the stated
-    gender moves both means alike and SNSR stays near 0 although most lists change.
-    """
-    rng = np.random.default_rng(seed)
-    titles = ["Rosewater face serum", "Leather handbag", "Silk scarf", "Vitamin C serum",
-              "Wireless headphones", "Camping tent", "Trail running shoes", "Power drill"]
-    titles = [f"{t} {v}" for v in ("small", "large", "classic") for t in titles]
-    gender = np.array(["F", "F", "F", "M"] * (n_users // 4))
-    rows = []
-    for u, g in enumerate(gender):
-        base = 0 if g == "F" else 4
-        pool = [base + c + 8 * v for c in range(4) for v in range(3)]
-        for j, i in enumerate(rng.choice(pool, 6, replace=False)):
-            rows.append((f"u{u}", f"i{i}", 1_700_000_000 + j))
-    inter = pd.DataFrame(rows, columns=["user_id", "item_id", "timestamp"])
-    users = pd.DataFrame({"user_id": [f"u{u}" for u in range(n_users)], "gender": gender,
-                          "region": rng.choice(["North", "South"], n_users)})
-    items = pd.DataFrame({"item_id": [f"i{i}" for i in range(len(titles))], "title": titles})
-    return inter, users, items
-
-
 @pytest.fixture(scope="module")
 def shop():
-    from fairrec_core.data import load_dataset, split_dataset
+    """Three women to one man (tests/helpers.py says why SNSR needs it)."""
+    from fairrec_core.data import split_dataset
 
-    inter, users, items = shop_frames()
-    ds = load_dataset(inter.to_csv(index=False).encode(), users.to_csv(index=False).encode(),
-                      items.to_csv(index=False).encode())
+    ds = shop_dataset()
     return ds, split_dataset(ds, test_n=1, valid_n=1)
 
 

@@ -110,7 +110,7 @@ def test_intervals_do_not_depend_on_the_partitioning():
 
 
 def test_incomplete_totals_are_refused():
-    lists, truth, train, groups, items = random_inputs(n_users=50)
+    lists, truth, _train, _groups, _items = random_inputs(n_users=50)
     from fairrec_core.engine.blocks import block_partial, make_blocks
     from fairrec_core.engine.partials import BatchContext, merge_all
     from fairrec_core.engine.poisson import user_keys

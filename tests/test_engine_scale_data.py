@@ -24,13 +24,34 @@ def test_parts_rows_and_reproducibility(generated, tmp_path):
     parts = sorted(p.name for p in (out / "recommendations").iterdir())
     assert parts == ["part-00000.parquet", "part-00001.parquet", "part-00002.parquet"]
     assert truth["rows"]["recommendations"] == N_USERS * 20
+    # Two worker processes write the same bytes and figures as one.
     again = write_scale_dataset(tmp_path, n_users=N_USERS, n_items=3_000, seed=7,
-                                chunk_users=1_500)
+                                chunk_users=1_500, workers=2)
     assert again == truth
     for sub in ("interactions", "recommendations", "users"):
         for p in (out / sub).iterdir():
             assert p.read_bytes() == (tmp_path / sub / p.name).read_bytes()
     assert json.loads((out / "truth.json").read_text())["params"]["seed"] == 7
+
+
+def test_guide_table_draws_equal_searchsorted():
+    import numpy as np
+
+    from fairrec_core.data.scale import _InverseCdf
+
+    rng = np.random.default_rng(3)
+    w = rng.pareto(1.0, 5_000) + 1e-9  # very uneven: many entries share a guide slice
+    cdf = np.cumsum(w) / w.sum()
+    cdf[-1] = 1.0
+    u = 1.0 - rng.random(200_000)
+    sampler = _InverseCdf(cdf, np.arange(cdf.size), bins=256)
+    assert np.array_equal(sampler.index(u), np.searchsorted(cdf, u))
+    # Laid end to end (the per-category form): category c's draws stay in c.
+    two = _InverseCdf(np.concatenate([cdf, 1 + cdf]), np.arange(2 * cdf.size), bins=512,
+                      top=2.0)
+    cats = rng.integers(0, 2, u.size)
+    got = two.index(cats + u)
+    assert np.array_equal(got, np.searchsorted(cdf, u) + cats * cdf.size)
 
 
 @pytest.fixture(scope="module")

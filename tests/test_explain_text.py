@@ -57,7 +57,7 @@ def test_cached_lime_equals_lime_run_on_the_users_score(setup):
     e = ex.explain(u, i, method="lime")
     assert not first.details["cached"] and e.details["cached"]
     direct = LimeTextExplainer(split_expression=r"\W+", bow=True, feature_selection="none",
-                               random_state=ex._item_seed(i))
+                               random_state=ex.item_seed(i))
     text = e.details["text"]
     res = direct.explain_instance(
         text, lambda texts: ref.score_with_text(u, i, texts)[:, None], labels=(0,),

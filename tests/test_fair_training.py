@@ -26,17 +26,12 @@ from fairrec_core.fairtrain.terms import (
     soft_exposure_ratio,
 )
 from fairrec_core.models import BPR, load_checkpoint, save_checkpoint
+from tests.helpers import assert_weight_zero_is_plain
 from tests.test_models_base import tiny_data
 
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    # Tiny batches: on a 2-core machine shared with other jobs, thread hand-offs
-    # cost more than the arithmetic. Restored afterwards.
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+# Tiny batches: on a 2-core machine shared with other jobs, thread hand-offs
+# cost more than the arithmetic (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
@@ -228,16 +223,7 @@ def test_adversary_loss_gradcheck_and_reversal():
 def test_weight_zero_reproduces_the_plain_model_exactly(tiny, spec):
     ds, split = tiny
     kw = dict(dim=8, epochs=3, batch_size=128, patience=0, device="cpu", seed=3)
-    plain = BPR(**kw).fit(ds, split)
-    fair = BPR(**kw, fairness=parse_fairness(spec, 0.0)).fit(ds, split)
-    a, b = plain.module_.state_dict(), fair.module_.state_dict()
-    assert a.keys() == b.keys()
-    assert all(torch.equal(a[k], b[k]) for k in a)
-    # The term was really computed (it is in the history), it just did not act.
-    assert all(np.isfinite(h["fairness_term"]) for h in fair.training_.history)
-    # A positive weight does change the weights (the test above could not pass by accident).
-    moved = BPR(**kw, fairness=parse_fairness(spec, 1.0)).fit(ds, split)
-    assert not torch.equal(a["user.weight"], moved.module_.state_dict()["user.weight"])
+    assert_weight_zero_is_plain(BPR, kw, ds, split, spec, "user.weight")
 
 
 def test_objective_leaves_the_global_random_stream_alone(tiny):

@@ -13,25 +13,18 @@ import numpy as np
 import pytest
 import torch
 
-from fairrec_core.data import split_dataset
 from fairrec_core.errors import ConfigError
 from fairrec_core.fairtrain import parse_fairness
 from fairrec_core.models import TextTwoTower
+from tests.helpers import assert_weight_zero_is_plain, small_text_shop
 from tests.test_models_base import tiny_data
 
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
 def tiny():
-    ds, g = tiny_data(n_users=60, n_items=40, n_inter=700, seed=11)
-    return ds, split_dataset(ds, method="temporal"), g
+    return small_text_shop()
 
 
 KW = dict(dim=8, epochs=2, batch_size=128, patience=0, device="cpu", seed=3)
@@ -41,15 +34,7 @@ KW = dict(dim=8, epochs=2, batch_size=128, patience=0, device="cpu", seed=3)
                                   "adversary:gender"])
 def test_two_tower_weight_zero_is_the_plain_model(tiny, spec):
     ds, split, _ = tiny
-    plain = TextTwoTower(**KW).fit(ds, split)
-    fair = TextTwoTower(**KW, fairness=parse_fairness(spec, 0.0)).fit(ds, split)
-    a, b = plain.module_.state_dict(), fair.module_.state_dict()
-    assert a.keys() == b.keys()
-    assert all(torch.equal(a[k], b[k]) for k in a)
-    # The term was computed on every epoch; it just had no weight.
-    assert all(np.isfinite(h["fairness_term"]) for h in fair.training_.history)
-    moved = TextTwoTower(**KW, fairness=parse_fairness(spec, 1.0)).fit(ds, split)
-    assert not torch.equal(a["user_id.weight"], moved.module_.state_dict()["user_id.weight"])
+    assert_weight_zero_is_plain(TextTwoTower, KW, ds, split, spec, "user_id.weight")
 
 
 def test_two_tower_pair_losses_match_forward(tiny):
@@ -88,7 +73,7 @@ def test_two_tower_fairness_is_recorded_and_bad_input_refused(tiny):
 def test_cli_accepts_fairness_for_the_two_tower(tmp_path, capsys):
     from fairrec_core.cli.main import main
 
-    _, g = tiny_data(n_users=60, n_items=40, n_inter=700, seed=11)
+    _, _, g = small_text_shop()
     args = []
     for name in ("interactions", "users", "items"):
         getattr(g, name).to_csv(tmp_path / f"{name}.csv", index=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from fairrec_core.viz.fairness_charts import _shown_groups
+from fairrec_core.viz.fairness_figures import shown_groups as _shown_groups
 
 
 def test_many_groups_show_the_least_exposed_and_the_most_over_exposed():

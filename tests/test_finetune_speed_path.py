@@ -26,13 +26,8 @@ from tests.test_models_base import tiny_data
 START = 2  # layers 2 and 3 of 4 train
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    # Tiny tensors: OpenMP threads only add contention on a shared 2-core machine.
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+# Tiny tensors: OpenMP threads only add contention on a shared 2-core machine.
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _tiny_encoder(dropout: float):
@@ -85,13 +80,16 @@ def _reference_grads(enc, ids, mask, steps):
     return _grads(enc)
 
 
+@pytest.mark.parametrize("fold", [False, True])
 @pytest.mark.parametrize("block", [1, 2, 4])
-def test_pooled_gradient_equals_the_sum_of_step_gradients(block):
+def test_pooled_gradient_equals_the_sum_of_step_gradients(block, fold):
     enc = _tiny_encoder(dropout=0.0)
     ids, mask = _tokens()
     ref = _reference_grads(enc, ids, mask, STEPS)
     states = prefix_states(enc, ids, mask, START)
-    cache = BlockGradCache(enc, states, mask, START, block)
+    # fold: the block's last step is served from the cache too, and its gradients go
+    # through the top layers after its backward pass (where the optimiser's hook calls).
+    cache = BlockGradCache(enc, states, mask, START, block, fold=fold)
     enc.zero_grad(set_to_none=True)
     n = len(STEPS)
     for s, items in enumerate(STEPS, start=1):
@@ -102,8 +100,9 @@ def test_pooled_gradient_equals_the_sum_of_step_gradients(block):
                                        rtol=0)
         before = _grads(enc)
         _step_loss(vec, s).backward()
-        if s % block and s != n:  # inside a block the encoder's gradient waits for its end
+        if (s % block and s != n) or fold:  # the encoder's gradient waits for the block end
             assert all(torch.equal(x, y) for x, y in zip(before, _grads(enc)))
+        cache.flush_pending()
     got = _grads(enc)
     assert len(got) == len(ref) > 0 and any(bool(g.abs().sum() > 0) for g in ref)
     for a, b in zip(got, ref):
@@ -151,17 +150,46 @@ def test_fine_tuning_in_blocks_changes_only_the_top_layers(tiny):
     from fairrec_core.models.encoders import get_encoder, resolve_encoder
 
     ds, split = tiny
+    # 353 training rows, batch 64: 6 steps in blocks of 4 and 2 -> two encoder updates
     model = TextTwoTower(mode="top", top_layers=2, dim=8, epochs=1, batch_size=64,
-                         max_length=32, device="cpu", seed=0, patience=0)
-    model._encoder_every = 3  # 7 steps: blocks of 3, 3 and 1 -> three encoder updates
-    model.fit(ds, split)
+                         max_length=32, device="cpu", seed=0, patience=0, encoder_every=4)
+    flushes = []
+    from fairrec_core.models import _split_encoder
+
+    real = _split_encoder.BlockGradCache._flush
+
+    def counting(self):
+        flushes.append(self.step)
+        real(self)
+
+    _split_encoder.BlockGradCache._flush = counting
+    try:
+        model.fit(ds, split)
+    finally:
+        _split_encoder.BlockGradCache._flush = real
+    # The folded flushes ran at each block's last step, after its backward (the hook).
+    assert len(model.training_.history) == 1 and flushes == [4, 6]
     assert model.module_.grad_cache is None  # training-only buffers are released
+    from torch.optim import optimizer as optim_mod
+
+    hooks = optim_mod._global_optimizer_pre_hooks
+    assert not hooks  # and the optimiser hook is removed
     base = dict(get_encoder(resolve_encoder(None))[1].named_parameters())
     tuned = dict(model.module_.encoder.named_parameters())
     moved = {k for k, p in tuned.items() if not torch.equal(p.detach(), base[k].detach())}
     top = {k for k in tuned if k.startswith(("encoder.layer.4.", "encoder.layer.5."))}
     assert moved and moved <= top
     assert len(moved) > len(top) // 2
+
+
+def test_encoder_every_is_a_checked_parameter(tiny):
+    from fairrec_core.errors import ConfigError
+
+    ds, split = tiny
+    assert TextTwoTower(encoder_every=5).get_params()["encoder_every"] == 5
+    for bad in (0, 2.5, True):
+        with pytest.raises(ConfigError, match="encoder_every must be a positive whole"):
+            TextTwoTower(mode="top", encoder_every=bad).fit(ds, split)
 
 
 def test_frozen_model_never_builds_the_block_cache(tiny):
@@ -172,3 +200,26 @@ def test_frozen_model_never_builds_the_block_cache(tiny):
     items = torch.arange(5)
     assert torch.equal(mod.item_text(items), mod.text[items])
     assert np.isfinite(model.training_.history[-1]["loss"])
+
+
+def test_top_mode_starts_from_the_encoders_own_item_vectors(tiny):
+    """The first item vectors come from the frozen-layer cache: equal to encoding the texts."""
+    from fairrec_core.models.encoders import encode_texts
+
+    ds, split = tiny
+    model = TextTwoTower(mode="top", top_layers=2, dim=8, epochs=1, batch_size=64,
+                         max_length=32, device="cpu", seed=0, patience=0)
+    seen = {}
+
+    def on_event(ev):
+        if ev.kind == "start":
+            seen["text"] = model.module_.text.clone().numpy()
+
+    model.fit(ds, split, callbacks=[on_event])
+    texts = ds.item_text.fillna("").astype(str).str.strip()
+    has = texts.str.len().to_numpy() > 0
+    assert has.sum() > 10
+    ref = encode_texts(texts[has].tolist(), encoder=model.encoder_ref_, max_length=32,
+                       cache=None)
+    np.testing.assert_allclose(seen["text"][has], ref, atol=2e-5)
+    assert not seen["text"][~has].any()

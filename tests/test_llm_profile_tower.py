@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from fairrec_core.llm.probe import run_probe
 from fairrec_core.llm.profile import ProfileTemplate, render_profiles
 from fairrec_core.llm.profile_tower import ProfileTwoTower
+from tests.helpers import shop_dataset
 
 TEMPLATE = ProfileTemplate(parts=("{gender}", "{region} region"), n_history=2,
                            sensitive=("gender",))
@@ -17,26 +17,7 @@ TEMPLATE = ProfileTemplate(parts=("{gender}", "{region} region"), n_history=2,
 @pytest.fixture(scope="module")
 def shop():
     """Women buy serums and handbags, men headphones and tents: gender is in the data."""
-    from fairrec_core.data import load_dataset
-
-    rng = np.random.default_rng(0)
-    titles = ["Rosewater face serum", "Leather handbag", "Silk scarf", "Vitamin C serum",
-              "Wireless headphones", "Camping tent", "Trail running shoes", "Power drill"]
-    titles = [f"{t} {v}" for v in ("small", "large", "classic") for t in titles]
-    n_users = 80
-    gender = np.array(["F", "M"] * (n_users // 2))
-    rows = []
-    for u, g in enumerate(gender):
-        base = 0 if g == "F" else 4
-        pool = [base + c + 8 * v for c in range(4) for v in range(3)]
-        for j, i in enumerate(rng.choice(pool, 6, replace=False)):
-            rows.append((f"u{u}", f"i{i}", 1_700_000_000 + j))
-    inter = pd.DataFrame(rows, columns=["user_id", "item_id", "timestamp"])
-    users = pd.DataFrame({"user_id": [f"u{u}" for u in range(n_users)], "gender": gender,
-                          "region": rng.choice(["North", "South"], n_users)})
-    items = pd.DataFrame({"item_id": [f"i{i}" for i in range(len(titles))], "title": titles})
-    return load_dataset(inter.to_csv(index=False).encode(),
-                        users.to_csv(index=False).encode(), items.to_csv(index=False).encode())
+    return shop_dataset(women_per_man=1)
 
 
 @pytest.fixture(scope="module")
@@ -145,3 +126,63 @@ def test_fine_tuned_profile_tower_rereads_profiles_with_the_tuned_encoder(shop):
         expect = model._user_matrix(users).cpu().numpy()
     np.testing.assert_allclose(model.profile_user_vectors(users, own).cpu().numpy(), expect,
                                atol=1e-5)
+
+
+# ---------------------------------------------------------------------- history explanations
+def test_removing_a_history_item_rerenders_the_profile_sentence(fitted, shop):
+    """The score without an item reads a sentence rendered without it (an independent path)."""
+    import torch
+
+    from fairrec_core.models.two_tower import TextTwoTower
+
+    model, split = fitted
+    u = 3
+    hist = model.seen_[u].indices.astype(np.int64)
+    rows = split.train[split.train["user"] == u].sort_values("timestamp", ascending=False)
+    newest = int(rows["item"].iloc[0])
+    assert newest in hist  # the newest item is in the history and in the sentence
+    keep = (hist != newest).astype(float)
+    scorer = model.history_scorer(hist, user=u)
+    np.testing.assert_allclose(scorer(np.ones(hist.size))[0], model.score([u])[0],
+                               rtol=1e-5, atol=1e-5)
+    got = scorer(keep)[0]
+    # Reference: the profile renderer on the training rows without that item, then the
+    # network's own user tower with that history pooled.
+    train_wo = split.train[~((split.train["user"] == u) & (split.train["item"] == newest))]
+    prof = render_profiles(shop, train_wo, [u], TEMPLATE)
+    assert prof.history != render_profiles(shop, split.train, [u], TEMPLATE).history
+    attr, sent = model._encode_profiles(prof, share=True)
+    mod = model.module_
+    rest = torch.from_numpy(hist[keep > 0])
+    w = mod.has_text[rest].float()
+    with torch.no_grad():
+        p = mod._users(torch.tensor([u]), (mod.text[rest] * w[:, None]).sum(0, keepdim=True),
+                       w.sum().reshape(1), torch.from_numpy(attr + sent))[0]
+        v, b = mod.item_matrix()
+        expect = (v @ p + b).double().numpy()
+    np.testing.assert_allclose(got, expect, rtol=1e-5, atol=1e-5)
+    # The plain two-tower's answer holds the sentence fixed: it misses that path.
+    fixed = TextTwoTower.history_scorer(model, hist, user=u)(keep)[0]
+    assert np.abs(fixed - got).max() > 1e-3
+
+
+def test_history_shapley_values_stay_efficient_with_the_sentence(fitted, shop):
+    from fairrec_core.explain.history import explain_history
+
+    model, _ = fitted
+    u = 5
+    item = int(model.recommend([u], 1)[0][0, 0])
+    exp = explain_history(model, shop, u, item)
+    vals = np.asarray(exp.values, dtype=np.float64)
+    assert abs(vals.sum() - (exp.output_value - exp.base_value)) < 1e-8
+    hist = model.seen_[u].indices
+    scorer = model.history_scorer(hist, [item], user=u)
+    assert abs(exp.output_value - scorer(np.ones(hist.size))[0, 0]) < 1e-6
+    assert abs(exp.output_value - float(model.score([u], [item])[0, 0])) < 1e-4
+    # The game's empty coalition reads an empty history sentence, not the stored one.
+    from fairrec_core.models.two_tower import TextTwoTower
+
+    empty = np.zeros(hist.size)
+    assert abs(exp.base_value - scorer(empty)[0, 0]) < 1e-6
+    fixed = TextTwoTower.history_scorer(model, hist, [item], user=u)(empty)[0, 0]
+    assert abs(exp.base_value - fixed) > 1e-3

@@ -15,13 +15,13 @@ from fairrec_core.models.encoders import (
     get_encoder,
     resolve_encoder,
 )
-from tests.test_models_base import _csv, tiny_data
+from tests.helpers import small_text_shop
+from tests.test_models_base import _csv
 
 
 @pytest.fixture(scope="module")
 def tiny():
-    ds, g = tiny_data(n_users=60, n_items=40, n_inter=700, seed=11)
-    return ds, split_dataset(ds, method="temporal"), g
+    return small_text_shop()
 
 
 def test_encodings_match_sentence_transformers():

@@ -65,7 +65,15 @@ def test_zh_json_text_is_chinese_and_names_stay_english(docs):
         # The sentence states the same figures (percent gaps, intervals, ratios).
         assert sorted(NUMBER.findall(ce["message"])) == sorted(NUMBER.findall(cz["message"]))
     assert doc_zh["verdict"] == doc_en["verdict"]
-    assert doc_zh["metrics"] == doc_en["metrics"]
+    # Tables and parameters are the same; the notes are sentences, in the report's language
+    # with the same figures (issue 16).
+    notes_en, notes_zh = doc_en["metrics"]["notes"], doc_zh["metrics"]["notes"]
+    assert ({k: v for k, v in doc_zh["metrics"].items() if k != "notes"}
+            == {k: v for k, v in doc_en["metrics"].items() if k != "notes"})
+    assert len(notes_zh) == len(notes_en) > 0
+    for ne, nz in zip(notes_en, notes_zh):
+        assert HAN.search(nz) and not HAN.search(ne)
+        assert sorted(NUMBER.findall(ne)) == sorted(NUMBER.findall(nz)), (ne, nz)
     assert doc_en["methodology"][0]["term"] == "Held-out positives and evaluable users"
     for m in doc_zh["methodology"]:
         assert HAN.search(m["term"]) and HAN.search(m["definition"]), m
@@ -118,8 +126,9 @@ def test_html_lang_attribute_and_chinese_sections(en, zh):
     for english in ("Overall verdict", "Best group", "Finding", "By age"):
         assert english not in html_zh and english in html_en
     assert "按年龄" in html_zh and "不通过" in html_zh
-    # Chart words are Chinese too (the embedded Plotly JSON writes them as \\u escapes).
-    title = "按年龄的 NDCG@10（灰色：用户太少，无法评判）"
+    # Chart words are Chinese too (the embedded Plotly JSON writes them as \\u escapes); the
+    # title is the Fairness page's, since the report draws the page's figure.
+    title = "按年龄分组的 NDCG@10"
     assert title in html_zh or json.dumps(title)[1:-1] in html_zh
 
 
@@ -149,14 +158,15 @@ def test_zh_pdf_without_a_cjk_font_names_the_package(zh, monkeypatch):
 
 
 def test_zh_static_chart_draws_every_glyph(zh):
-    from fairrec_core.report.static_charts import lorenz_png, user_group_png
+    from fairrec_core.viz.fairness_figures import lorenz_spec, user_group_spec
+    from fairrec_core.viz.render_png import to_png
 
     f = zh.fairness
     with warnings.catch_warnings():
         # matplotlib warns "Glyph ... missing from font(s)" for every tofu box.
         warnings.simplefilter("error")
-        png = user_group_png(f.user_groups, "age", "ndcg", label="NDCG@10", lang="zh")
-        png2 = lorenz_png(f.lorenz, 0.5, lang="zh")
+        png = to_png(user_group_spec(f, "age", "ndcg", lang="zh"))
+        png2 = to_png(lorenz_spec(f, lang="zh"))
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and png2[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -361,3 +361,27 @@ def test_any_shape_any_lambda_gives_valid_lists_and_lambda_zero_is_the_base(meth
             assert (res.ids[u][real.size:] == -1).all()
 
     check()
+
+
+def test_description_reads_in_english_and_in_chinese():
+    from fairrec_core.i18n import say
+    from tests.zh_leaks import english_runs
+
+    ids, scores = random_instance(3)
+    opts = all_methods(ids.shape[0])
+    for method, o in opts.items():
+        res = rerank(Candidates(ids, scores), method=method, lam=0.25, k=5, **o)
+        en, zh = say(res.describe(), "en"), say(res.describe(), "zh")
+        # English: the applied line, the method's objective summary, then its notes.
+        assert en == str(res.describe())
+        assert en.startswith(f"Re-ranked with '{method}' (")
+        assert "λ = 0.25, K = 5" in en and "padded with -1" in en
+        # Chinese: the same numbers, no English prose (names and references are data).
+        assert "λ = 0.25" in zh and "K = 5" in zh and "补齐" in zh
+        prose = english_runs(zh, data=[res.params["reference"]])
+        assert not prose, (method, prose)
+    two = rerank(Candidates(ids, scores), method="two_sided", lam=0.5, k=5, **opts["two_sided"])
+    # The English sentence as it was written before it moved to the catalogue.
+    assert ("Objective: relevance minus λ-weighted gaps on the item side 'item_group' "
+            "(disadvantaged: small, given; weight 0.5) and user side 'user_group' "
+            "(disadvantaged: inactive, CPFair's convention; weight 0.12).") in str(two.describe())

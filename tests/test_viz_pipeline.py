@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import zipfile
 
@@ -14,7 +13,6 @@ from fairrec_core.config_sections import RerankConfig
 from fairrec_core.dashboard import data_session as ds
 from fairrec_core.dashboard import fairness_session as fs
 from fairrec_core.dashboard import pipeline_session as ps
-from fairrec_core.dashboard import training_session as ts
 from fairrec_core.dashboard import whatif_session as ws
 from fairrec_core.errors import ConfigError
 from fairrec_core.metrics import USER_METRICS
@@ -23,17 +21,12 @@ from fairrec_core.models import checkpoint_archive
 from fairrec_core.viz import fairness_charts as fc
 from fairrec_core.viz import tradeoff_charts as tc
 from fairrec_core.viz.colors import UNKNOWN_COLOR, group_colors
+from tests.helpers import popularity_session
 
 
 @pytest.fixture(scope="module")
 def session():
-    """A dict session with the sample data and the popularity model (fits instantly)."""
-    state: dict = {ds.FILES: ds.sample_files()}
-    ds.refresh(state)
-    config = ps.train_settings(state, model="popularity", k=10)
-    ts.train(state, dataclasses.replace(config, metrics=dataclasses.replace(config.metrics,
-                                                                            n_boot=50)))
-    return state
+    return popularity_session()
 
 
 def test_train_stores_model_lists_and_audit_with_versions(session):

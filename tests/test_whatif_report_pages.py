@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from pathlib import Path
 
@@ -12,12 +11,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from fairrec_core.config_sections import RerankConfig
-from fairrec_core.dashboard import data_session as ds
-from fairrec_core.dashboard import pipeline_session as ps
-from fairrec_core.dashboard import training_session as ts
 from fairrec_core.dashboard import whatif_session as ws
 from fairrec_core.metrics.definitions import metric_label
 from fairrec_core.viz import tradeoff_charts as tc
+from tests.helpers import popularity_session
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -25,13 +22,7 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 @pytest.fixture(scope="module")
 def session():
-    """A dict session with the sample data and the popularity model (fits instantly)."""
-    state: dict = {ds.FILES: ds.sample_files()}
-    ds.refresh(state)
-    config = ps.train_settings(state, model="popularity", k=10)
-    ts.train(state, dataclasses.replace(config, metrics=dataclasses.replace(config.metrics,
-                                                                            n_boot=50)))
-    return state
+    return popularity_session()
 
 
 @pytest.fixture(scope="module")

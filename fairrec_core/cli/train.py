@@ -43,7 +43,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="temporal: validation interactions per user")
     p.add_argument("--ratios", default="8:1:1", help="random: train:valid:test")
     p.add_argument("--fairness", metavar="TERM:ATTR",
-                   help="bpr, two-tower: add a fairness term to the training loss: "
+                   help="bpr, two-tower, profile-two-tower: add a fairness term to the "
+                        "training loss: "
                         "user-loss:ATTR (loss parity across user groups), "
                         "item-exposure:GROUPING[=PROTECTED] (soft exposure parity of a "
                         "protected item group), adversary:ATTR (remove "
@@ -54,6 +55,15 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--fairness-target", choices=("catalog", "merit"), default="catalog",
                    help="item-exposure: parity against the catalogue share (default) or the "
                         "training merit share")
+    p.add_argument("--augment", choices=("swap", "remove"),
+                   help="profile-two-tower: counterfactual data augmentation -- while "
+                        "training, state the sensitive attributes with values drawn at random "
+                        "(swap) or leave them out (remove) in a share of the profiles")
+    p.add_argument("--augment-p", type=float, metavar="P",
+                   help="profile-two-tower: share of profiles augmented per batch (default 0.5)")
+    p.add_argument("--augment-attributes", metavar="A,B",
+                   help="profile-two-tower: attributes augmented (default: the template's "
+                        "sensitive ones, age and gender)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     return p
@@ -77,10 +87,28 @@ def _model_params(args) -> dict:
         params["eval_k"] = args.k
     if args.model in TEXT_MODELS:
         params.update(encoder=args.encoder, mode=args.finetune)
+    params.update(_augment(args))
     fairness = _fairness(args)
     if fairness is not None:
         params["fairness"] = fairness
     return params
+
+
+def _augment(args) -> dict:
+    """The --augment options as profile-two-tower params (checked; {} without them)."""
+    given = {"augment": getattr(args, "augment", None),
+             "augment_p": getattr(args, "augment_p", None),
+             "augment_attributes": getattr(args, "augment_attributes", None)}
+    given = {k: v for k, v in given.items() if v is not None}
+    if not given:
+        return {}
+    names = given.get("augment_attributes")
+    if isinstance(names, str):  # "gender, age" on the command line
+        given["augment_attributes"] = [a.strip() for a in names.split(",") if a.strip()]
+    from fairrec_core.llm.augment import check_augment_params
+
+    check_augment_params(args.model, given, "--augment")
+    return given
 
 
 def _fairness(args):
@@ -94,10 +122,12 @@ def _fairness(args):
             raise ConfigError("--fairness-weight was given without --fairness: name the term, "
                               "e.g. --fairness user-loss:gender.")
         return None
-    if args.model not in ("bpr", "two-tower"):
+    from fairrec_core.fairtrain.spec import FAIR_TRAINABLE
+
+    if args.model not in FAIR_TRAINABLE:
         raise ConfigError(f"--fairness trains a fairness term into a model's training loss; "
-                          f"the {args.model} model is not trained with one. Use --model bpr "
-                          "or --model two-tower.")
+                          f"the {args.model} model is not trained with one. Use --model bpr, "
+                          "--model two-tower or --model profile-two-tower.")
     from fairrec_core.fairtrain import parse_fairness
 
     return parse_fairness(spec, 1.0 if weight is None else weight,

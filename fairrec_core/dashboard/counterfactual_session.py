@@ -22,6 +22,7 @@ from fairrec_core.errors import ConfigError
 from fairrec_core.i18n import t
 
 RESULT = "counterfactual_result"
+MITIGATION = "counterfactual_mitigation"
 ERROR = "counterfactual_error"
 #: Model choices: the session's profile model, or one trained here (aware / unaware).
 SOURCES = ("session", "aware", "unaware")
@@ -109,6 +110,54 @@ def run(state: MutableMapping, *, source: str, attributes, k: int, n_users: int,
     return result
 
 
+def compare(state: MutableMapping, *, attributes, k: int, n_users: int,
+            epochs: int = PAGE_EPOCHS, augment: str = "swap", augment_p: float = 1.0,
+            progress=None) -> ProbeRun:
+    """Train aware / unaware / augmented profile models and compare them; store the run.
+
+    The comparison is also attached to the stored probe (when one ran on the
+    same data), so the report's counterfactual section shows it.
+    """
+    from fairrec_core.dashboard.training_session import make_split
+    from fairrec_core.pipeline.mitigation_stage import compare_mitigations
+
+    dataset = state.get(ds.DATASET)
+    if dataset is None:
+        raise ConfigError("Load data on the Data page first.")
+    cfg = page_config(source="aware", attributes=attributes, k=k, n_users=n_users,
+                      epochs=epochs)
+    settings = ps.settings(state)
+    m = settings.metrics
+    comparison = compare_mitigations(cfg, dataset, make_split(dataset, settings), k=m.k,
+                                     n_boot=min(int(m.n_boot), 500), level=m.ci_level,
+                                     seed=settings.seed, augment=augment,
+                                     augment_p=float(augment_p), progress=progress)
+    state.pop(ERROR, None)
+    version = int(state.get(ds.VERSION) or 0)
+    result = ProbeRun(comparison, version, "compare")
+    state[MITIGATION] = result
+    probe = state.get(RESULT)
+    if probe is not None and probe.data_version == version:
+        probe.outcome.mitigation = comparison
+    return result
+
+
+def current_comparison(state: MutableMapping) -> tuple[ProbeRun | None, bool]:
+    """The stored mitigation comparison and whether it is stale."""
+    r = state.get(MITIGATION)
+    if r is None:
+        return None, False
+    return r, r.data_version != int(state.get(ds.VERSION) or 0)
+
+
+def mitigation_frame(comparison, lang: str = "en") -> pd.DataFrame:
+    """The comparison as the report's table (same headers, same cells)."""
+    from fairrec_core.report.counterfactual_section import mitigation_table
+
+    headers, rows = mitigation_table(comparison.to_dict(), lang)
+    return pd.DataFrame(rows, columns=_unique(headers))
+
+
 def current(state: MutableMapping) -> tuple[ProbeRun | None, bool]:
     """The stored run and whether it is stale (the data changed since)."""
     r = state.get(RESULT)
@@ -189,7 +238,8 @@ def first_changed_row(outcome, attribute: str) -> int:
     return int(np.argmax(moved)) if moved.any() else 0
 
 
-__all__ = ["ERROR", "RESULT", "SOURCES", "ProbeRun", "attribute_choices", "current",
+__all__ = ["ERROR", "MITIGATION", "RESULT", "SOURCES", "ProbeRun", "attribute_choices",
+           "compare", "current", "current_comparison", "mitigation_frame",
            "default_attributes", "first_changed_row", "leakage_rows", "page_config", "run",
            "sampled_users", "session_model_reads_profiles", "side_by_side", "source_choices",
            "source_label", "summary_frame", "value_frame"]

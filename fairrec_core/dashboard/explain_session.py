@@ -23,13 +23,12 @@ import pandas as pd
 from fairrec_core.dashboard import data_session as ds
 from fairrec_core.dashboard import pipeline_session as ps
 from fairrec_core.errors import ConfigError
+from fairrec_core.i18n import t
 
 TEXT_METHODS = {"lime": "LIME", "shap": "SHAP"}
-TEXT_METHOD_HELP = ("LIME fits a local linear model over random subsets of the words; SHAP's "
-                    "text masker gives Owen values over word groups (slower, exact sums).")
 RANDOM = "rest"   # disparity drivers: compare a group with every other user
 
-__all__ = ["TEXT_METHODS", "TEXT_METHOD_HELP", "drivers", "explain", "export_json", "group_users",
+__all__ = ["TEXT_METHODS", "drivers", "explain", "export_json", "group_users",
            "sample_user", "user_facts", "user_groupings", "user_list"]
 
 
@@ -65,18 +64,19 @@ def user_groupings(state: MutableMapping) -> dict[str, np.ndarray]:
     return {c: dataset.users[c].astype(str).to_numpy() for c in dataset.users.columns}
 
 
-def group_users(state: MutableMapping, grouping: str, group: str) -> np.ndarray:
+def group_users(state: MutableMapping, grouping: str, group: str,
+                lang: str = "en") -> np.ndarray:
     """Dense ids of the users of one group who have a non-empty list."""
     labels = user_groupings(state).get(grouping)
     if labels is None:
-        raise ConfigError(f"There is no user grouping '{grouping}'.")
+        raise ConfigError(t("session.no_grouping", lang, grouping=grouping))
     lists = state.get(ps.LISTS)
     has_list = (lists.ids >= 0).any(axis=1) if lists is not None else True
     return np.flatnonzero((labels == str(group)) & has_list)
 
 
 def sample_user(state: MutableMapping, grouping: str, group: str, *, draw: int = 0,
-                seed: int = 0) -> int:
+                seed: int = 0, lang: str = "en") -> int:
     """A user drawn at random (seeded by ``seed`` and ``draw``) from one group.
 
     Users with held-out positives are preferred, so that the list can be
@@ -87,9 +87,9 @@ def sample_user(state: MutableMapping, grouping: str, group: str, *, draw: int =
     ConfigError
         The group has no user with a list.
     """
-    users = group_users(state, grouping, group)
+    users = group_users(state, grouping, group, lang)
     if users.size == 0:
-        raise ConfigError(f"No user of {grouping} = '{group}' has a list to explain.")
+        raise ConfigError(t("session.no_user_in_group", lang, grouping=grouping, group=group))
     split = state.get(ps.SPLIT)
     if split is not None:
         evaluable = np.intersect1d(users, split.evaluable_users())
@@ -139,8 +139,11 @@ def user_list(state: MutableMapping, user: int) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------- explanations
 def explain(state: MutableMapping, kind: str, user: int, item: int, *,
-            method: str = "lime"):
+            method: str = "lime", lang: str = "en"):
     """History (``kind="history"``) or word (``kind="text"``) attribution, cached.
+
+    ``lang`` is the language of its sentences; each language is cached apart
+    (the text explainer's per-item attributions serve both).
 
     Returns
     -------
@@ -160,15 +163,16 @@ def explain(state: MutableMapping, kind: str, user: int, item: int, *,
 
     def compute():
         if kind == "history":
-            return explain_history(model, dataset, int(user), int(item))
+            return explain_history(model, dataset, int(user), int(item), lang=lang)
         if kind == "text":
             if cache["text_explainer"] is None:
-                cache["text_explainer"] = TextExplainer(model, dataset)
-            return cache["text_explainer"].explain(int(user), int(item), method=method)
+                cache["text_explainer"] = TextExplainer(model, dataset, lang=lang)
+            return cache["text_explainer"].explain(int(user), int(item), method=method,
+                                                   lang=lang)
         raise ConfigError(f"Unknown explanation kind '{kind}'.")
 
-    return _cached(cache, (kind, int(user), int(item), method if kind == "text" else None),
-                   compute)
+    return _cached(cache, (kind, int(user), int(item), method if kind == "text" else None,
+                           lang), compute)
 
 
 def _cached(cache, key, compute):
@@ -187,7 +191,8 @@ def _cached(cache, key, compute):
     return hit
 
 
-def drivers(state: MutableMapping, grouping: str, groups: tuple[str, str] | None = None):
+def drivers(state: MutableMapping, grouping: str, groups: tuple[str, str] | None = None,
+            lang: str = "en"):
     """Disparity drivers of the NDCG gap across ``grouping`` for the audited lists, cached.
 
     Parameters
@@ -196,6 +201,8 @@ def drivers(state: MutableMapping, grouping: str, groups: tuple[str, str] | None
         A user attribute.
     groups : (str, str), optional
         ``(A, B)``, B may be ``"rest"``; default: the worst against the best group.
+    lang : {"en", "zh"}, default "en"
+        Language of the sentences and feature names (cached per language).
     """
     from fairrec_core.explain import disparity_drivers
     from fairrec_core.metrics import ranking_metrics
@@ -209,9 +216,10 @@ def drivers(state: MutableMapping, grouping: str, groups: tuple[str, str] | None
         else:
             ndcg = ranking_metrics(lists.ids, split.test_matrix(), k=lists.k).per_user["ndcg"]
         return disparity_drivers(dataset, ndcg, split=split, grouping=grouping,
-                                 groups=tuple(groups) if groups else None, k=lists.k)
+                                 groups=tuple(groups) if groups else None, k=lists.k,
+                                 lang=lang)
 
-    key = ("drivers", lists.version, grouping, tuple(groups) if groups else None)
+    key = ("drivers", lists.version, grouping, tuple(groups) if groups else None, lang)
     return _cached(_cache(state), key, compute)
 
 

@@ -254,6 +254,6 @@ def metric_text(name: str, k: int | None = 10, lang: str = "en") -> tuple[str, s
     elif has(f"report.metric.{name}"):
         label = metric_name(name, 10 if k is None else k, lang)
     else:
-        label = metric_label(name, k)
+        label = metric_label(name, k, lang)
     key = f"fair.help.{name}"
-    return label, (t(key, lang) if has(key) else metric_help(name, k))
+    return label, (t(key, lang) if has(key) else metric_help(name, k, lang))

@@ -51,7 +51,6 @@ is never reused within a session.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
@@ -61,8 +60,9 @@ from fairrec_core.config import AuditConfig
 from fairrec_core.config_sections import MetricsConfig, ModelConfig
 from fairrec_core.dashboard import data_session as ds
 from fairrec_core.errors import FairrecError
+from fairrec_core.i18n import has, t
 from fairrec_core.metrics import Thresholds
-from fairrec_core.models.registry import MODEL_LABELS
+from fairrec_core.models.registry import MODEL_LABELS, model_label
 
 _log = logging.getLogger("fairrec.dashboard")
 
@@ -136,6 +136,11 @@ class ModelInfo:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def display(self, lang: str = "en") -> tuple[str, str]:
+        """``(model name, source)`` as the reader sees them in ``lang``."""
+        key = f"source.{self.source}"
+        return model_label(self.name, lang), t(key, lang) if has(key) else self.source
+
 
 @dataclass
 class TopKLists:
@@ -165,6 +170,18 @@ class TopKLists:
     @property
     def reranked(self) -> bool:
         return self.provenance.get("source") == "rerank"
+
+    def display(self, lang: str = "en") -> str:
+        """The lists' name in ``lang`` (``label`` is the English one that exports keep)."""
+        p = self.provenance
+        if p.get("source") == "model" and p.get("model"):
+            return t("lists.model", lang, model=model_label(p["model"], lang), k=self.k)
+        method = f"whatif.method.{p.get('method')}"
+        if p.get("source") == "rerank" and has(method) and p.get("lam") is not None:
+            return t("lists.reranked", lang, method=t(method, lang),
+                     weight="p" if p["method"] == "fair_topk" else "λ",
+                     lam=f"{float(p['lam']):.2f}")
+        return self.label
 
 
 @dataclass
@@ -325,20 +342,16 @@ def guarded(state: MutableMapping, error_key: str, fn: Callable, *args, **kwargs
     return None
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>$|~#!{}])")
-# What GitHub-flavoured markdown turns into a link without any markup: "scheme://",
-# "www." and e-mail addresses. An escaped ":", "." or "@" shows the same but links nothing.
-_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(:)(?=//)|(?<=www)(\.)|(@)")
-
-
 def md(text) -> str:
     """Text made literal for Streamlit markdown (titles, group names, ids from user data).
 
-    Markdown and HTML characters are escaped, and so are the ``:``, ``.`` and
-    ``@`` that would make a bare URL or e-mail address a live link.
+    :func:`fairrec_core.text_escape.markdown_text`: markdown and HTML characters
+    are escaped, and so are the ``:``, ``.`` and ``@`` that would make a bare URL
+    or e-mail address a live link.
     """
-    text = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
-    return _AUTOLINK.sub(lambda m: "\\" + m.group(0), text)
+    from fairrec_core.text_escape import markdown_text
+
+    return markdown_text(text)
 
 
 def item_titles(dataset, items: np.ndarray) -> list[str]:

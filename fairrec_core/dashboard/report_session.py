@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import re
 from collections.abc import MutableMapping
 
 from fairrec_core.config import SECTIONS, AuditConfig
@@ -21,6 +20,7 @@ from fairrec_core.config_sections import ModelConfig
 from fairrec_core.dashboard import data_session as ds
 from fairrec_core.dashboard import pipeline_session as ps
 from fairrec_core.i18n import t
+from fairrec_core.text_escape import markdown_text
 
 RESULT = "report_result"
 #: What the page can audit.
@@ -161,12 +161,12 @@ def with_report(result, **changes):
     return dataclasses.replace(result, config=dataclasses.replace(result.config, report=report))
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
 def md_escape(text) -> str:
-    """Text made literal for ``st.markdown`` (no links, images, HTML or LaTeX from data)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+    """Text made literal for ``st.markdown`` (no links, images, HTML or LaTeX from data).
+
+    :func:`fairrec_core.text_escape.markdown_text` under the name the Report page uses.
+    """
+    return markdown_text(text)
 
 
 __all__ = ["RESULT", "SECTIONS", "available_source", "build_result", "current_result",

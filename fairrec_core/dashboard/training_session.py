@@ -35,10 +35,9 @@ from fairrec_core.dashboard.pipeline_session import (
     update_settings,
 )
 from fairrec_core.errors import ConfigError
-from fairrec_core.i18n import t
-from fairrec_core.i18n.catalogue import MESSAGES
+from fairrec_core.i18n import phrase, t
 from fairrec_core.models import checkpoint_archive
-from fairrec_core.models.registry import MODEL_LABELS
+from fairrec_core.models.registry import MODEL_LABELS, model_label
 
 
 # ---------------------------------------------------------------------- device
@@ -62,8 +61,7 @@ def device_summary(device: str = "auto") -> tuple[str, str]:
     if dev.type == "mps":
         return "gpu", "GPU: Apple Metal (MPS)"
     threads = os.cpu_count() or 1
-    return "cpu", (f"CPU ({threads} cores); no CUDA GPU was found, so training runs on the "
-                   "CPU")
+    return "cpu", phrase("device.cpu", threads=threads)
 
 
 # ---------------------------------------------------------------------- training
@@ -121,8 +119,7 @@ def train(state: MutableMapping, config: AuditConfig, *,
     split = make_split(dataset, config)
     model = build_model(config.model, seed=config.seed)
     name = config.model.name
-    say(t("train.stage.train", lang, model=t(f"train.model.{name}", lang)
-          if f"train.model.{name}" in MESSAGES else MODEL_LABELS.get(name, name)))
+    say(t("train.stage.train", lang, model=model_label(name, lang)))
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         # Model warnings are recorded on the model (warnings_) and shown by the page.
@@ -208,7 +205,8 @@ def load_checkpoint_into(state: MutableMapping, data: bytes,
 ACCURACY_METRICS = ("ndcg", "recall", "precision", "hr", "mrr", "coverage")
 
 
-def accuracy_rows(result, k: int, metrics: Sequence[str] = ACCURACY_METRICS) -> list[dict]:
+def accuracy_rows(result, k: int, metrics: Sequence[str] = ACCURACY_METRICS,
+                  lang: str = "en") -> list[dict]:
     """Headline numbers of an audit for ``st.metric``: label, value, interval, tooltip.
 
     Parameters
@@ -243,9 +241,9 @@ def accuracy_rows(result, k: int, metrics: Sequence[str] = ACCURACY_METRICS) -> 
         interval = ""
         if np.isfinite(lo) and np.isfinite(hi):
             interval = (f"95% CI {lo:.1%}–{hi:.1%}" if pct else f"95% CI {lo:.4f}–{hi:.4f}")
-        rows.append({"name": name, "label": metric_label(name, k), "value": value,
+        rows.append({"name": name, "label": metric_label(name, k, lang), "value": value,
                      "text": text, "interval": interval,
-                     "help": metric_help(name, k) + (f" {interval}." if interval else "")})
+                     "help": metric_help(name, k, lang) + (f" {interval}." if interval else "")})
     return rows
 
 

@@ -29,27 +29,41 @@ import pandas as pd
 from fairrec_core.config_sections import RerankConfig
 from fairrec_core.dashboard import fairness_session as fs
 from fairrec_core.dashboard import pipeline_session as ps
+
+# The page's choices and the target search live in their own modules; re-exported
+# here, where the page and the tests have always found them.
+from fairrec_core.dashboard.whatif_choices import (
+    METHODS,
+    USES_PROTECTED,
+    default_rerank,
+    default_user_grouping,
+    group_labels,
+    item_grouping_choices,
+    lam_label,
+    method_choices,
+    method_help,
+    method_label,
+    weight_symbol,
+)
+from fairrec_core.dashboard.whatif_targets import (
+    default_target_value,
+    describe_search,
+    find_lambda,
+    target_choices,
+)
 from fairrec_core.errors import ConfigError
 from fairrec_core.i18n import t
 from fairrec_core.pipeline import rerank_stage as rr
-from fairrec_core.pipeline.evaluation import POPULARITY
 
 if TYPE_CHECKING:  # the re-rankers load lazily, when the page first needs them
     from fairrec_core.metrics.groups import Grouping
     from fairrec_core.rerank import Candidates, Reranker, RerankResult, TradeoffMetrics
     from fairrec_core.rerank.base import State
 
-#: Re-ranking methods the page offers, the config's default first: (label, what it does),
-#: in English; :func:`method_label` and :func:`method_help` give them in either language.
-METHODS = {m: (t(f"whatif.method.{m}", "en"), t(f"whatif.method.{m}.help", "en"))
-           for m in ("two_sided", "provider", "fair_topk", "calibrated")}
-#: Methods whose objective acts for a chosen protected group (the page offers the
-#: picker for these only; the provider method spreads exposure over every group).
-USES_PROTECTED = rr.USES_PROTECTED
-
 __all__ = ["METHODS", "USES_PROTECTED", "WhatIf", "WhatIfView", "apply_to_audit",
-           "build_whatif", "default_rerank", "default_target_value", "describe_search",
-           "example_lists", "find_lambda", "item_grouping_choices", "lam_label",
+           "build_whatif", "default_rerank", "default_target_value", "default_user_grouping",
+           "describe_change", "describe_search", "example_lists", "find_lambda",
+           "group_labels", "item_grouping_choices", "lam_label", "method_choices",
            "method_help", "method_label", "target_choices", "weight_symbol", "whatif_view"]
 
 
@@ -83,6 +97,12 @@ class WhatIf:
     seconds: float
     notes: list = field(default_factory=list)
     user_labels: list = field(default_factory=list)
+    #: Every slider step's metrics row, filled by ``whatif_live.live_rows``.
+    live_rows: list = field(default_factory=list)
+    #: The slider's last λ. Kept here because the session store saves the session at
+    #: full runs only, and the slider reruns just its fragment; the saved session holds
+    #: this very object, so a reload finds the λ the user last chose.
+    lam: float = 0.0
 
 
 @dataclass
@@ -96,60 +116,6 @@ class WhatIfView:
     user_ndcg: pd.DataFrame | None
     changed_users: int
     seconds: float
-
-
-# ---------------------------------------------------------------------- choices
-def item_grouping_choices(dataset) -> list[str]:
-    """Item groupings a re-ranker can work for: attributes with 2+ groups, and popularity."""
-    return fs.item_grouping_options(dataset) + [POPULARITY]
-
-
-def method_choices(dataset) -> list[str]:
-    """Methods available for this data (calibration needs item categories)."""
-    return [m for m in METHODS if m != "calibrated" or "category" in dataset.items]
-
-
-def default_rerank(dataset) -> RerankConfig:
-    """The config's default method, for seller size when the data has it, else popularity."""
-    items = item_grouping_choices(dataset)
-    return RerankConfig(item_grouping="seller_size" if "seller_size" in items else POPULARITY)
-
-
-def default_user_grouping(dataset) -> str:
-    """The user grouping whose NDCG the page shows first: the first likely sensitive one."""
-    from fairrec_core.pipeline.evaluation import default_user_groupings
-
-    users = default_user_groupings(dataset)
-    return users[0] if users else "activity"
-
-
-def method_label(method: str, lang: str = "en") -> str:
-    """The method's display name, e.g. "Provider exposure (smooth xQuAD)"."""
-    return t(f"whatif.method.{method}", lang)
-
-
-def method_help(method: str, lang: str = "en") -> str:
-    """What the method does, in one or two sentences."""
-    return t(f"whatif.method.{method}.help", lang)
-
-
-def weight_symbol(method: str) -> str:
-    """The slider's symbol: FA*IR's target proportion ``p``, else the weight ``λ``."""
-    return "p" if method == "fair_topk" else "λ"
-
-
-def lam_label(method: str, lang: str = "en") -> str:
-    """What the slider sets: FA*IR's target proportion p, or the fairness weight λ."""
-    return t("whatif.p_label" if method == "fair_topk" else "whatif.lam_label", lang)
-
-
-def group_labels(dataset, split, name: str, *, head_share: float = 0.2) -> list[str]:
-    """The groups of an item grouping, in the metrics engine's order."""
-    from fairrec_core.metrics import make_grouping
-    from fairrec_core.pipeline.evaluation import item_labels
-
-    labels = item_labels(dataset, split.train_matrix(), name, head_share=head_share)
-    return list(make_grouping(labels, name=name).labels)
 
 
 # ---------------------------------------------------------------------- build
@@ -189,12 +155,7 @@ def build_whatif(state: MutableMapping, config: RerankConfig, *,
     from fairrec_core.metrics import make_grouping
 
     t0 = time.perf_counter()
-    dataset, split = state.get("dataset"), state.get(ps.SPLIT)
-    model, info = state.get(ps.MODEL), state.get(ps.MODEL_INFO)
-    if dataset is None or model is None or info is None or split is None:
-        raise ConfigError(t("whatif.err_no_model", lang))
-    if config.method not in METHODS:
-        raise ConfigError(t("whatif.err_method", lang, method=config.method))
+    dataset, split, model, info = _inputs(state, config, lang)
     settings = ps.settings(state)
     k = info.k
     metrics = dataclasses.replace(settings.metrics, k=k)
@@ -221,11 +182,7 @@ def build_whatif(state: MutableMapping, config: RerankConfig, *,
     base_row = {"lam": 0.0, **tm.evaluate(base_ids)}
     ugrouping = tm.user_groups.get(user_grouping) if user_grouping else None
     base_user = _user_ndcg(tm, base_ids, ugrouping) if ugrouping is not None else None
-    # The example user: the one whose list a middle λ changes most (ties: lowest index),
-    # so that the before/after comparison shows something from the start.
-    mid = reranker.run(prepared, 0.5).ids
-    changed = (mid != base_ids).sum(axis=1)
-    example = int(np.argmax(changed)) if changed.any() else 0
+    example = _example_user(reranker, prepared, base_ids)
     notes: list[str] = []
     short = cands.summary(k).get("users_with_fewer_than_k", 0)
     if short:
@@ -240,14 +197,36 @@ def build_whatif(state: MutableMapping, config: RerankConfig, *,
                 seconds=time.perf_counter() - t0, notes=notes,
                 user_labels=[str(u) for u in dataset.user_ids])
     state[ps.WHATIF] = wi
+    _describe(state, config, settings, c)
+    ps._made(state, ps.WHATIF)
+    return wi
+
+
+def _inputs(state: MutableMapping, config: RerankConfig, lang: str) -> tuple:
+    """``(dataset, split, model, model info)`` of the session, or a plain ConfigError."""
+    dataset, split = state.get("dataset"), state.get(ps.SPLIT)
+    model, info = state.get(ps.MODEL), state.get(ps.MODEL_INFO)
+    if dataset is None or model is None or info is None or split is None:
+        raise ConfigError(t("whatif.err_no_model", lang))
+    if config.method not in METHODS:
+        raise ConfigError(t("whatif.err_method", lang, method=config.method))
+    return dataset, split, model, info
+
+
+def _describe(state: MutableMapping, config: RerankConfig, settings, c: int) -> None:
     lists = state.get(ps.LISTS)
     if lists is None or not lists.reranked:
         # The audited lists are the model's own: the session now describes this
         # re-ranker at λ = 0 (an applied re-ranking keeps describing its lists).
         ps.update_settings(state, rerank=dataclasses.replace(config, lam=0.0),
                            model=dataclasses.replace(settings.model, candidates=c))
-    ps._made(state, ps.WHATIF)
-    return wi
+
+
+def _example_user(reranker, prepared, base_ids: np.ndarray) -> int:
+    """The user whose list a middle λ changes most (ties: lowest index), so that the
+    before/after comparison shows something from the start."""
+    changed = (reranker.run(prepared, 0.5).ids != base_ids).sum(axis=1)
+    return int(np.argmax(changed)) if changed.any() else 0
 
 
 def _user_ndcg(tm, ids: np.ndarray, grouping) -> np.ndarray:
@@ -345,73 +324,6 @@ def describe_change(wi: WhatIf, example: pd.DataFrame, lang: str = "en") -> str:
         return t("whatif.change_new", lang, new=new, n=len(example))
     return t("whatif.change_slots", lang, new=new, n=len(example),
              groups=", ".join(sorted(prot)), before=before, after=after)
-
-
-# ---------------------------------------------------------------------- targets
-def target_choices(wi: WhatIf) -> dict[str, str]:
-    """``{column: default comparison}`` of the sweep columns a target can name."""
-    out = {}
-    for col in wi.table.columns:
-        if col in ("lam", "pareto", "seconds"):
-            continue
-        lower = col.startswith(("ndcg_difference", "miscalibration"))
-        out[col] = "<=" if lower else ">="
-    # The fairness column first: it is what the user most likely wants to reach.
-    if wi.fairness_column in out:
-        out = {wi.fairness_column: out[wi.fairness_column],
-               **{k: v for k, v in out.items() if k != wi.fairness_column}}
-    return out
-
-
-def default_target_value(wi: WhatIf, column: str, op: str | None = None) -> float:
-    """A first target the search can reach, derived from the sweep.
-
-    The search (:func:`find_lambda`) answers only when the lists at λ = 1
-    meet the target, so the default never asks for more than the sweep's
-    λ = 1 value: for ratios the four-fifths rule's 0.8 when λ = 1 reaches it,
-    else the λ = 1 value rounded towards the base; for other metrics halfway
-    from the base (λ = 0) to the λ = 1 value. A metric that λ does not move the
-    wanted way gets its base value (met at λ = 0).
-    """
-    op = op or target_choices(wi).get(column, ">=")
-    base = float(wi.base_row.get(column, np.nan))
-    table = wi.table.sort_values("lam")
-    end = float(table[column].iloc[-1]) if column in table and len(table) else np.nan
-    if not np.isfinite(base):
-        return 0.0
-    up = op in (">=", ">")
-    # Rounded to 4 decimals on the side that keeps the target met (down for "≥").
-    rnd = (lambda v: np.floor(v * 1e4) / 1e4) if up else (lambda v: np.ceil(v * 1e4) / 1e4)
-    if not np.isfinite(end) or (end <= base if up else end >= base):
-        return float(rnd(base))
-    if "ratio" in column and up:
-        return 0.8 if end >= 0.8 else float(np.floor(end * 100) / 100 if
-                                            np.floor(end * 100) / 100 > base else rnd(end))
-    return float(rnd(base + (end - base) / 2))
-
-
-def describe_search(wi: WhatIf, found, lang: str = "en", *, slider: float | None = None) -> str:
-    """The search's outcome in readable names ("ES/CS (tail)", not ``es_cs_ratio[tail]``)."""
-    from fairrec_core.metrics.definitions import metric_label
-
-    w = weight_symbol(wi.config.method)
-    name = metric_label(found.target.metric, wi.k)
-    target = f"{name} {found.target.op.replace('>=', '≥').replace('<=', '≤')} " \
-             f"{found.target.value:g}"
-    if not found.found:
-        return t("whatif.not_found", lang, w=w, target=target,
-                 value=f"{found.evaluations[-1][1]:.4g}")
-    return t("whatif.found", lang, w=w, target=target, lam=f"{found.lam:.4g}", metric=name,
-             value=f"{found.row[found.target.metric]:.4g}", n=len(found.evaluations),
-             slider=f"{found.lam if slider is None else slider:.2f}")
-
-
-def find_lambda(wi: WhatIf, column: str, op: str, value: float):
-    """:func:`fairrec_core.rerank.smallest_lambda` on the cached candidates."""
-    from fairrec_core.rerank import Target, smallest_lambda
-
-    return smallest_lambda(wi.candidates, wi.reranker, wi.metrics,
-                           target=Target(column, op, float(value)), k=wi.k, tol=1e-3)
 
 
 def apply_to_audit(state: MutableMapping, wi: WhatIf, lam: float):

@@ -132,26 +132,7 @@ def build_dataset(tables: dict[str, RawTable], *, mapping: dict | None = None,
     for table in tables.values():
         report.extend(table.issues)
 
-    frames: dict[str, pd.DataFrame] = {}
-    for kind, table in tables.items():
-        if table.frame is None:
-            continue
-        cols = list(table.frame.columns)
-        try:
-            m = detect_roles(cols, kind, resolve_overrides(mapping, kind, cols))
-        except ConfigError as exc:
-            report.add(Issue.error(table.name, None, "bad_mapping", str(exc)))
-            continue
-        outcome.mappings[kind] = m
-        missing = m.missing_required()
-        if missing:
-            report.add(Issue.error(
-                table.name, None, "missing_column",
-                f"{table.name} has no {' or '.join(r.replace('|', '/') for r in missing)} "
-                f"column. {columns_hint(cols)} Name the right one in the "
-                f"column mapping (CLI: --map {kind}.{missing[0].split('|')[0]}=COLUMN)."))
-            continue
-        frames[kind] = table.frame
+    frames = _mapped_frames(tables, mapping, outcome.mappings, report)
     if not report.ok:
         return outcome
 
@@ -197,6 +178,36 @@ def build_dataset(tables: dict[str, RawTable], *, mapping: dict | None = None,
                               user_numeric=user_numeric, recommendations=recs,
                               report=report, sources=sources, rating_threshold=threshold)
     return outcome
+
+
+def _mapped_frames(tables: dict[str, RawTable], mapping, mappings: dict,
+                   report) -> dict[str, pd.DataFrame]:
+    """The frames whose column roles resolve, by file kind; each kind's roles go to ``mappings``.
+
+    A mapping that cannot be applied or a missing required column is reported
+    as an error, and that file is left out of the result.
+    """
+    frames: dict[str, pd.DataFrame] = {}
+    for kind, table in tables.items():
+        if table.frame is None:
+            continue
+        cols = list(table.frame.columns)
+        try:
+            m = detect_roles(cols, kind, resolve_overrides(mapping, kind, cols))
+        except ConfigError as exc:
+            report.add(Issue.error(table.name, None, "bad_mapping", str(exc)))
+            continue
+        mappings[kind] = m
+        missing = m.missing_required()
+        if missing:
+            report.add(Issue.error(
+                table.name, None, "missing_column",
+                f"{table.name} has no {' or '.join(r.replace('|', '/') for r in missing)} "
+                f"column. {columns_hint(cols)} Name the right one in the "
+                f"column mapping (CLI: --map {kind}.{missing[0].split('|')[0]}=COLUMN)."))
+            continue
+        frames[kind] = table.frame
+    return frames
 
 
 def _look_alike_ids(user_index, item_index, frames, names, mappings, report) -> None:

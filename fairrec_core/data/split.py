@@ -10,6 +10,7 @@ import scipy.sparse as sp
 
 from fairrec_core.data.dataset import Dataset
 from fairrec_core.errors import ConfigError
+from fairrec_core.i18n import Phrase, phrase
 
 
 @dataclass
@@ -71,22 +72,20 @@ class Split:
             "description": self.describe(),
         }
 
-    def describe(self) -> str:
-        p = self.params
+    def describe(self) -> Phrase:
+        """How the data was split, in English; a :class:`~fairrec_core.i18n.Phrase`, so pages
+        and reports can say it in their language (``fairrec_core.i18n.say``)."""
+        p, f = self.params, self.filtered
+        filtered = (phrase("split.filtered", min_user=f["min_user"], min_item=f["min_item"],
+                           rows=f["rows_removed"])
+                    if f.get("min_user") or f.get("min_item") else "")
         if self.method == "temporal":
-            text = (f"Per user, the last {p['test_n']} interaction(s) by time are the test set "
-                    f"and the {p['valid_n']} before them the validation set; the rest train. "
-                    "Users with too short a history stay in training only.")
-        else:
-            scope = "within each user" if p.get("by_user") else "over all interactions"
-            r = p["ratios"]
-            text = (f"Interactions are shuffled {scope} (seed {p['seed']}) and divided "
-                    f"{r[0]:g}:{r[1]:g}:{r[2]:g} into train, validation and test.")
-        if self.filtered.get("min_user") or self.filtered.get("min_item"):
-            text += (f" Before splitting, users with fewer than {self.filtered['min_user']} and "
-                     f"items with fewer than {self.filtered['min_item']} interactions were "
-                     f"removed repeatedly ({self.filtered['rows_removed']} rows).")
-        return text
+            return phrase("split.temporal", test_n=p["test_n"], valid_n=p["valid_n"],
+                          filtered=filtered)
+        r = p["ratios"]
+        return phrase("split.random", seed=p["seed"], ratios=f"{r[0]:g}:{r[1]:g}:{r[2]:g}",
+                      scope=phrase("split.within_user" if p.get("by_user") else "split.overall"),
+                      filtered=filtered)
 
 
 def split_dataset(dataset: Dataset, *, method: str = "auto", test_n: int = 2,

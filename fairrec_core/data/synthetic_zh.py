@@ -1,7 +1,7 @@
 """Chinese vocabulary of the synthetic generator (``generate(..., lang="zh")``).
 
 Every list here has exactly the length of its English counterpart in
-``synthetic.py``, in the same order: the generator draws its random numbers
+``synthetic_vocab.py``, in the same order: the generator draws its random numbers
 the same way for both languages, so the Chinese sample has the same users,
 items, interactions, ratings and production lists as the English one, and so
 the same injected biases. Only the words differ (and the column headers, in the

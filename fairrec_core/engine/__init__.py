@@ -12,13 +12,21 @@ Data batches (local Ray by default, a cluster by address) or, to compare,
 in this process.
 
 Public API: :func:`evaluate_partitioned` (arrays), :func:`evaluate_dataset`
-(a Dataset and Split), :class:`RayOptions`, :class:`EngineError`, and the
-Poisson bootstrap :func:`poisson_sums` / :func:`user_keys`.
+(a Dataset and Split), :class:`RayOptions`, :class:`EngineError`,
+:func:`check_reachable`, and the Poisson bootstrap :func:`poisson_sums` /
+:func:`user_keys`. Imported on demand (they need Ray or pyarrow at call
+time): :func:`fairrec_core.engine.parts.evaluate_parts` (read, validate and
+split user-partitioned part files in Ray tasks too;
+:func:`fairrec_core.engine.repartition.partition_by_user` buckets any other
+export by user first) and
+:func:`fairrec_core.engine.scoring.recommend_ray` (score a trained model
+for every user on Ray actors, GPU actors where the cluster has GPUs).
 """
 
 from .evaluate import BLOCK_USERS, RUNNERS, evaluate_dataset, evaluate_partitioned
 from .poisson import poisson_sums, poisson_weights, user_keys
-from .runners import EngineError, RayOptions
+from .runners import EngineError, RayOptions, check_reachable
 
-__all__ = ["BLOCK_USERS", "RUNNERS", "EngineError", "RayOptions", "evaluate_dataset",
-           "evaluate_partitioned", "poisson_sums", "poisson_weights", "user_keys"]
+__all__ = ["BLOCK_USERS", "RUNNERS", "EngineError", "RayOptions", "check_reachable",
+           "evaluate_dataset", "evaluate_partitioned", "poisson_sums", "poisson_weights",
+           "user_keys"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from fairrec_core.i18n import phrase
 from fairrec_core.metrics.beyond import gini
 from fairrec_core.metrics.bootstrap import percentile_interval
 from fairrec_core.metrics.checks import run_checks
@@ -102,18 +103,16 @@ def _notes(p: Partial, head: np.ndarray, head_share: float, groupings, n_items: 
     notes = []
     n_excluded = p.n_users - p.n_evaluable
     if n_excluded:
-        notes.append(f"{n_excluded} of {p.n_users} users have no held-out positives and are "
-                     "excluded from accuracy metrics.")
+        notes.append(phrase("note.excluded", n=n_excluded, total=p.n_users))
     n_empty = p.n_users - p.n_with_list
     if n_empty:
-        who = "1 user has" if n_empty == 1 else f"{n_empty} users have"
-        notes.append(f"{who} an empty list, left out of novelty, ARP and APLT.")
+        notes.append(phrase("note.empty_one") if n_empty == 1 else
+                     phrase("note.empty", n=n_empty))
     if p.n_unseen:
-        notes.append(f"{p.n_unseen} recommended entries are items never seen in training; "
-                     "novelty scores them as if seen by one user.")
+        notes.append(phrase("note.unseen", n=p.n_unseen))
     n_head = int(head.sum())
-    notes.append(f"Head: the {n_head} most popular items ({n_head / max(n_items, 1):.0%} of the "
-                 f"catalogue; target {head_share:.0%}); the other {n_items - n_head} are the tail.")
+    notes.append(phrase("note.head", n_head=n_head, share=f"{n_head / max(n_items, 1):.0%}",
+                        target=f"{head_share:.0%}", n_tail=n_items - n_head))
     notes += [g.note for g in groupings if g.note]
     return notes
 
@@ -144,9 +143,33 @@ def assemble(p: Partial, *, ugroups: dict, igroups: dict, popularity, head, opti
     o = options
     level, min_size = o["ci_level"], o["min_group_size"]
     n_items = int(popularity.size)
-    m = len(USER_METRICS)
     overall = _overall_rows(p, has_categories, level, n_items)
+    item_table, es_samples = _item_tables(p, igroups, level, min_size)
+    user_group_table, gap_table, cmps, boots = _user_tables(p, ugroups, level, min_size,
+                                                            has_categories)
+    overall.append(_ugf_row(cmps[ACTIVITY], boots[ACTIVITY], level, min_size))
+    pop_table = item_table[item_table["grouping"] == POPULARITY].reset_index(drop=True)
+    overall.append(_igf_row(pop_table, es_samples[POPULARITY], level, p.n_users))
+    checks = run_checks(gap_table, item_table, thresholds=o["thresholds"], k=o["k"],
+                        min_group_size=min_size, level=level)
+    notes = _notes(p, head, o["head_share"],
+                   list(ugroups.values()) + list(igroups.values()), n_items)
+    if category_note:
+        notes.insert(0, category_note)
+    return FairnessResult(
+        overall=pd.DataFrame(overall, columns=list(OVERALL_COLUMNS)),
+        user_groups=user_group_table, user_gaps=gap_table, item_groups=item_table,
+        checks=checks, per_user=per_user_frame(p, has_categories),
+        user_labels=pd.DataFrame({name: g.values for name, g in ugroups.items()},
+                                 index=pd.RangeIndex(p.n_users, name="user")),
+        items=_items_frame(p, igroups, popularity, head), lorenz=_lorenz(p.exposure),
+        counts={"n_users": p.n_users, "n_items": n_items, "n_evaluable": p.n_evaluable,
+                "n_excluded": p.n_users - p.n_evaluable, "n_with_list": p.n_with_list},
+        notes=list(dict.fromkeys(notes)), params=_params(o, engine))
 
+
+def _item_tables(p: Partial, igroups: dict, level: float, min_size: int):
+    """Item-group shares with their intervals, and the bootstrap exposure shares."""
     item_rows, es_samples = [], {}
     for name, g in igroups.items():
         e, r = p.boot_items[name]
@@ -158,7 +181,13 @@ def assemble(p: Partial, *, ugroups: dict, igroups: dict, popularity, head, opti
         item_rows.append(_item_rows(name, table, es_b, rs_b, level, min_size))
     item_table = (pd.concat(item_rows, ignore_index=True) if item_rows
                   else pd.DataFrame(columns=list(ITEM_GROUP_COLUMNS)))
+    return item_table, es_samples
 
+
+def _user_tables(p: Partial, ugroups: dict, level: float, min_size: int,
+                 has_categories: bool):
+    """User-group and gap tables, with each grouping's comparison and bootstrap ratios."""
+    m = len(USER_METRICS)
     group_rows, gap_rows, cmps, boots = [], [], {}, {}
     for name, g in ugroups.items():
         num, den, count = p.group[name]
@@ -173,38 +202,28 @@ def assemble(p: Partial, *, ugroups: dict, igroups: dict, popularity, head, opti
         user_group_table = user_group_table[user_group_table["metric"] != "miscalibration"]
         user_group_table = user_group_table.reset_index(drop=True)
         gap_table = gap_table[gap_table["metric"] != "miscalibration"].reset_index(drop=True)
+    return user_group_table, gap_table, cmps, boots
 
-    overall.append(_ugf_row(cmps[ACTIVITY], boots[ACTIVITY], level, min_size))
-    pop_table = item_table[item_table["grouping"] == POPULARITY].reset_index(drop=True)
-    overall.append(_igf_row(pop_table, es_samples[POPULARITY], level, p.n_users))
-    checks = run_checks(gap_table, item_table, thresholds=o["thresholds"], k=o["k"],
-                        min_group_size=min_size, level=level)
-    notes = _notes(p, head, o["head_share"],
-                   list(ugroups.values()) + list(igroups.values()), n_items)
-    if category_note:
-        notes.insert(0, category_note)
+
+def _items_frame(p: Partial, igroups: dict, popularity, head) -> pd.DataFrame:
+    """Per-item exposure, popularity, head flag and item-grouping labels."""
     items = pd.DataFrame({"exposure": p.exposure, "popularity": popularity, "head": head},
-                         index=pd.RangeIndex(n_items, name="item"))
+                         index=pd.RangeIndex(popularity.size, name="item"))
     for name, g in igroups.items():
         if name != POPULARITY:
             items[name] = g.values
-    return FairnessResult(
-        overall=pd.DataFrame(overall, columns=list(OVERALL_COLUMNS)),
-        user_groups=user_group_table, user_gaps=gap_table, item_groups=item_table,
-        checks=checks, per_user=per_user_frame(p, has_categories),
-        user_labels=pd.DataFrame({name: g.values for name, g in ugroups.items()},
-                                 index=pd.RangeIndex(p.n_users, name="user")),
-        items=items, lorenz=_lorenz(p.exposure),
-        counts={"n_users": p.n_users, "n_items": n_items, "n_evaluable": p.n_evaluable,
-                "n_excluded": p.n_users - p.n_evaluable, "n_with_list": p.n_with_list},
-        notes=list(dict.fromkeys(notes)),
-        params={"k": o["k"], "exposure": o["exposure"], "geometric_p": o["geometric_p"],
-                "head_share": o["head_share"], "active_share": o["active_share"],
-                "calibration_alpha": o["calibration_alpha"], "n_boot": o["n_boot"],
-                "seed": o["seed"], "min_group_size": min_size, "ci_level": level,
-                "engine": engine, "thresholds": o["thresholds"].to_dict(),
-                "intersections": [list(c) for c in o["intersections"]],
-                "ci_method": CI_METHOD})
+    return items
+
+
+def _params(o: dict, engine: str) -> dict:
+    """``FairnessResult.params``: the options as the local engine records them."""
+    return {"k": o["k"], "exposure": o["exposure"], "geometric_p": o["geometric_p"],
+            "head_share": o["head_share"], "active_share": o["active_share"],
+            "calibration_alpha": o["calibration_alpha"], "n_boot": o["n_boot"],
+            "seed": o["seed"], "min_group_size": o["min_group_size"],
+            "ci_level": o["ci_level"], "engine": engine,
+            "thresholds": o["thresholds"].to_dict(),
+            "intersections": [list(c) for c in o["intersections"]], "ci_method": CI_METHOD}
 
 
 def per_user_frame(p: Partial, has_categories: bool) -> pd.DataFrame:

@@ -12,6 +12,7 @@ floating-point summation order); intervals come from the Poisson bootstrap
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -91,6 +92,92 @@ def evaluate_partitioned(top_k, truth, train, *, user_ids=None,
     k = check_k(k)
     if min_group_size < 1:
         raise MetricsInputError(f"min_group_size must be at least 1, got {min_group_size}.")
+    lists, truth, train, ids = _checked_inputs(top_k, truth, train, user_ids, k)
+    n_items = truth.shape[1]
+    plan = plan_audit(n_items=n_items, popularity=np.bincount(train.indices, minlength=n_items),
+                      activity=np.diff(train.indptr), user_groups=user_groups,
+                      item_groups=item_groups, intersections=intersections, k=k,
+                      item_categories=item_categories, exposure=exposure,
+                      geometric_p=geometric_p, head_share=head_share,
+                      active_share=active_share, calibration_alpha=calibration_alpha,
+                      n_boot=n_boot, seed=seed, min_group_size=min_group_size,
+                      thresholds=thresholds, ci_level=ci_level, keep_per_user=keep_per_user,
+                      fault_marker=fault_marker)
+    codes = np.stack([g.codes for g in plan.ugroups.values()], axis=1)
+    blocks = make_blocks(hash_user_ids(ids), lists, truth,
+                         train if plan.ctx.categories is not None else None, codes,
+                         block_users=block_users)
+    run = run_ray(blocks, plan.ctx, ray) if runner == "ray" else run_local(blocks, plan.ctx)
+    return plan.finish(run, engine=runner)
+
+
+@dataclass
+class AuditPlan:
+    """What the blocks need (``ctx``) and what assembles their totals."""
+
+    ctx: BatchContext
+    ugroups: dict
+    igroups: dict
+    popularity: np.ndarray
+    head: np.ndarray
+    options: dict
+    category_note: str | None
+
+    def finish(self, total, *, engine: str) -> FairnessResult:
+        """Check the totals cover every user once and build the result tables."""
+        check_complete(total, self.ctx.n_users)
+        return assemble(total, ugroups=self.ugroups, igroups=self.igroups,
+                        popularity=self.popularity, head=self.head, options=self.options,
+                        has_categories=self.ctx.categories is not None,
+                        category_note=self.category_note, engine=engine)
+
+
+def plan_audit(*, n_items: int, popularity, activity, user_groups, item_groups,
+               intersections, k, item_categories, exposure, geometric_p, head_share,
+               active_share, calibration_alpha, n_boot, seed, min_group_size, thresholds,
+               ci_level, keep_per_user, fault_marker) -> AuditPlan:
+    """Groupings, head items and the broadcast context, from mergeable training counts.
+
+    Parameters
+    ----------
+    popularity : numpy.ndarray, shape (n_items,)
+        Training users per item.
+    activity : numpy.ndarray, shape (n_users,)
+        Training interactions per user (the activity grouping).
+    Others
+        As for :func:`evaluate_partitioned`.
+    """
+    n_users = int(len(activity))
+    head = head_items(popularity, head_share=head_share)
+    ugroups = _user_groupings(user_groups, intersections, activity, n_users, active_share)
+    igroups = _item_groupings(item_groups, head, n_items)
+    categories, category_note = None, None
+    if item_categories is not None:
+        cats = make_grouping(item_categories, name="category", n=n_items)
+        categories, category_note = (cats.codes, cats.n_groups), cats.note
+    ctx = BatchContext(
+        k=k, weights=position_weights(k, exposure, p=geometric_p), popularity=popularity,
+        tail=~head, n_users=n_users,
+        user_groupings={name: g.n_groups for name, g in ugroups.items()},
+        item_groupings={name: (g.codes, g.n_groups) for name, g in igroups.items()},
+        categories=categories, calibration_alpha=calibration_alpha, n_boot=n_boot,
+        seed=seed, keep_per_user=keep_per_user, fault_marker=fault_marker)
+    options = {"k": k, "exposure": exposure, "geometric_p": geometric_p,
+               "head_share": head_share, "active_share": active_share,
+               "calibration_alpha": calibration_alpha, "n_boot": n_boot, "seed": seed,
+               "min_group_size": min_group_size, "ci_level": ci_level,
+               "thresholds": thresholds or Thresholds(), "intersections": intersections}
+    return AuditPlan(ctx, ugroups, igroups, popularity, head, options, category_note)
+
+
+def _checked_inputs(top_k, truth, train, user_ids, k: int):
+    """The lists, CSR matrices and user ids, checked to cover the same users and items.
+
+    Raises
+    ------
+    MetricsInputError
+        Malformed matrices or lists, or sizes that disagree.
+    """
     truth = as_binary_csr(truth, shape=None, what="Held-out positives")
     train = as_binary_csr(train, shape=truth.shape, what="Training interactions")
     n_users, n_items = truth.shape
@@ -102,36 +189,7 @@ def evaluate_partitioned(top_k, truth, train, *, user_ids=None,
     ids = np.arange(n_users) if user_ids is None else np.asarray(user_ids, dtype=object)
     if len(ids) != n_users:
         raise MetricsInputError(f"{len(ids)} user ids given for {n_users} users.")
-    weights = position_weights(k, exposure, p=geometric_p)
-    popularity = np.bincount(train.indices, minlength=n_items)
-    head = head_items(popularity, head_share=head_share)
-    ugroups = _user_groupings(user_groups, intersections, np.diff(train.indptr), n_users,
-                              active_share)
-    igroups = _item_groupings(item_groups, head, n_items)
-    categories, category_note = None, None
-    if item_categories is not None:
-        cats = make_grouping(item_categories, name="category", n=n_items)
-        categories, category_note = (cats.codes, cats.n_groups), cats.note
-    ctx = BatchContext(
-        k=k, weights=weights, popularity=popularity, tail=~head, n_users=n_users,
-        user_groupings={name: g.n_groups for name, g in ugroups.items()},
-        item_groupings={name: (g.codes, g.n_groups) for name, g in igroups.items()},
-        categories=categories, calibration_alpha=calibration_alpha, n_boot=n_boot,
-        seed=seed, keep_per_user=keep_per_user, fault_marker=fault_marker)
-    codes = np.stack([g.codes for g in ugroups.values()], axis=1)
-    blocks = make_blocks(hash_user_ids(ids), lists, truth,
-                         train if categories is not None else None, codes,
-                         block_users=block_users)
-    total = run_ray(blocks, ctx, ray) if runner == "ray" else run_local(blocks, ctx)
-    check_complete(total, n_users)
-    options = {"k": k, "exposure": exposure, "geometric_p": geometric_p,
-               "head_share": head_share, "active_share": active_share,
-               "calibration_alpha": calibration_alpha, "n_boot": n_boot, "seed": seed,
-               "min_group_size": min_group_size, "ci_level": ci_level,
-               "thresholds": thresholds or Thresholds(), "intersections": intersections}
-    return assemble(total, ugroups=ugroups, igroups=igroups, popularity=popularity,
-                    head=head, options=options, has_categories=categories is not None,
-                    category_note=category_note, engine=runner)
+    return lists, truth, train, ids
 
 
 def evaluate_dataset(dataset, split, top_k, metrics, *, thresholds: Thresholds | None = None,

@@ -66,11 +66,43 @@ def _fold(batch, ctx: BatchContext):
     return {"partial": np.array([pickle.dumps(partial, protocol=5)], dtype=object)}
 
 
+def check_reachable(address: str | None, timeout: float = 5.0) -> None:
+    """Raise :class:`EngineError` unless something listens at a cluster address.
+
+    Ray, given an address nobody answers at, waits about a minute and may
+    then abort the whole process from its C++ core; a plain TCP connection
+    first turns that into a clear error in seconds. ``auto``/``local`` and
+    addresses without a port are left to Ray.
+
+    Parameters
+    ----------
+    address : str or None
+        ``ray://host:port`` (Ray Client) or ``host:port`` (the head's GCS).
+    timeout : float
+        Seconds to wait for the connection.
+    """
+    if not address or address in ("auto", "local"):
+        return
+    host, sep, port = address.removeprefix("ray://").rpartition(":")
+    if not sep or not port.isdigit():
+        return
+    import socket
+
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise EngineError(
+            f"No Ray cluster answers at {address} ({exc.strerror or exc}). Check --ray-address "
+            "(e.g. ray://head-node:10001 for Ray Client, or head-node:6379) and that the "
+            "cluster is running and reachable from here. No report was written.") from None
+
+
 def _start(options: RayOptions):
     import ray
 
     if ray.is_initialized():
         return False
+    check_reachable(options.address)
     try:
         if options.address:
             ray.init(address=options.address, include_dashboard=False, log_to_driver=False)

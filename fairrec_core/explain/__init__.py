@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from fairrec_core.explain.drivers import disparity_drivers, user_features
+from fairrec_core.explain.drivers import disparity_drivers
+from fairrec_core.explain.features import user_features
 from fairrec_core.explain.history import HistoryValue, explain_history
 from fairrec_core.explain.result import Explanation, ExplanationError
 from fairrec_core.explain.text import (
@@ -27,6 +28,7 @@ from fairrec_core.explain.text import (
     TextExplainer,
     explain_item_text,
 )
+from fairrec_core.i18n import t
 
 __all__ = ["Explanation", "ExplanationError", "HistoryValue", "ItemTextAttribution",
            "TextExplainer", "disparity_drivers", "explain_history",
@@ -34,7 +36,8 @@ __all__ = ["Explanation", "ExplanationError", "HistoryValue", "ItemTextAttributi
 
 
 def explain_recommendations(model, dataset, split, users, items, *, seed: int = 0,
-                            max_history: int = 20, n: int = 5) -> list[dict]:
+                            max_history: int = 20, n: int = 5,
+                            lang: str = "en") -> list[dict]:
     """Short history attributions of many (user, item) pairs, for the report.
 
     Parameters
@@ -50,6 +53,8 @@ def explain_recommendations(model, dataset, split, users, items, *, seed: int = 
     max_history : int, default 20
     n : int, default 5
         Attributions kept per pair (the strongest).
+    lang : {"en", "zh"}, default "en"
+        Language of the summaries and limits (the report's language).
 
     Returns
     -------
@@ -66,9 +71,10 @@ def explain_recommendations(model, dataset, split, users, items, *, seed: int = 
     out = []
     for u, i in zip(users.tolist(), items.tolist()):
         try:
-            e = explain_history(model, dataset, u, i, max_history=max_history, seed=seed)
+            e = explain_history(model, dataset, u, i, max_history=max_history, seed=seed,
+                                lang=lang)
         except ExplanationError as exc:
-            out.append({"method": "SHAP history attribution", "summary": str(exc),
+            out.append({"method": t("explain.report.method", lang), "summary": str(exc),
                         "attributions": [], "limits": ""})
             continue
         out.append(e.to_report(n))

@@ -39,35 +39,14 @@ from fairrec_core.explain._common import (
     ordered_history,
     resolve_id,
 )
-from fairrec_core.explain.result import Explanation, ExplanationError, history_summary
+from fairrec_core.explain.result import Explanation, ExplanationError
+from fairrec_core.explain.wording import history_caveat, history_summary
+from fairrec_core.i18n import t
 
 #: Histories up to this length are explained exactly (2^H coalitions).
 EXACT_UP_TO = 10
 #: Antithetic permutations (each evaluated forwards and backwards) beyond EXACT_UP_TO.
 DEFAULT_PERMUTATIONS = 100
-
-CAVEAT_POOLED = (
-    "Each value is the item's Shapley value in a game whose players are {players}: how "
-    "much, averaged over every order of adding them, keeping that item raised (+) or "
-    "lowered (-) the model's score for the recommended item. The model's user tower "
-    "averages your history items, so the scores with items removed are the model's "
-    "own.{older} The values add up exactly to the score with your history minus the score "
-    "without these items{approx}. They describe this score, not the whole ranking: other "
-    "items' scores change too when your history changes.")
-CAVEAT_FOLDED = (
-    "Each value is the item's Shapley value in a game whose players are {players}, added "
-    "in every order. {model} stores each user as a learned vector and "
-    "cannot itself say what it would score without an item, so fairrec estimates it by an "
-    "amortised fold-in: a linear map, fitted across all users, from the average of a "
-    "user's history item factors to their learned vector (for users it was not fitted on, "
-    "the scores it implies explain R\u00b2 = {r2:.2f} of the variance of the model's "
-    "own); the part of your vector the map does not explain stays fixed. With your full "
-    "history the score is exactly the model's; with items removed it is this estimate, "
-    "not the model's own answer.{older} The values add up exactly to the score with your "
-    "history minus the score without these items{approx}.")
-#: How the models are named in the caveat (the registry names are terse).
-MODEL_NAMES = {"bpr": "BPR matrix factorisation", "two-tower": "The text two-tower model"}
-
 
 class HistoryValue:
     """The model's score of one item for one user as a function of which history items are kept.
@@ -85,6 +64,8 @@ class HistoryValue:
     max_history : int, default 20
         At most this many of the most recent history items are players; the
         older ones are always kept.
+    lang : {"en", "zh"}, default "en"
+        Language of the refusal messages.
 
     Attributes
     ----------
@@ -107,8 +88,9 @@ class HistoryValue:
         held-out users (the model's ``history_r2()``).
     """
 
-    def __init__(self, model, dataset, user, item, *, max_history: int = 20):
-        self.dependence = _check_model(model)
+    def __init__(self, model, dataset, user, item, *, max_history: int = 20,
+                 lang: str = "en"):
+        self.dependence = _check_model(model, lang)
         self.kind = model.name
         check_model_matches(model, dataset)
         if int(max_history) != max_history or max_history < 1:
@@ -117,7 +99,8 @@ class HistoryValue:
         self.item = resolve_id(item, dataset.item_ids, "item", model.n_items_)
         hist, self.by_time = ordered_history(model, dataset, self.user)
         if hist.size == 0:
-            raise ExplanationError(_no_history_message(self.dependence, dataset, self.user))
+            raise ExplanationError(_no_history_message(self.dependence, dataset, self.user,
+                                                            lang))
         h = min(int(max_history), hist.size)
         self.players = hist[:h]
         self.fixed = hist[h:]
@@ -153,7 +136,7 @@ class HistoryValue:
 
 def explain_history(model, dataset, user, item, *, max_history: int = 20,
                     permutations: int = DEFAULT_PERMUTATIONS, exact_up_to: int = EXACT_UP_TO,
-                    seed: int = 0) -> Explanation:
+                    seed: int = 0, lang: str = "en") -> Explanation:
     """Shapley values of a user's recent history items for the score of one item.
 
     Parameters
@@ -178,6 +161,8 @@ def explain_history(model, dataset, user, item, *, max_history: int = 20,
         Up to this many players, shap's exact explainer evaluates all 2^H
         coalitions.
     seed : int, default 0
+    lang : {"en", "zh"}, default "en"
+        Language of the summary, caveat, notes and refusals.
 
     Returns
     -------
@@ -193,57 +178,19 @@ def explain_history(model, dataset, user, item, *, max_history: int = 20,
     ExplanationError
         Model it does not apply to, unknown ids, a user without history.
     """
-    import shap
-
     t0 = time.perf_counter()
-    value = HistoryValue(model, dataset, user, item, max_history=max_history)
+    value = HistoryValue(model, dataset, user, item, max_history=max_history, lang=lang)
     h = len(value)
-    x = np.ones((1, h))
-    masker = shap.maskers.Independent(np.zeros((1, h)), max_samples=1)
-    # shap's permutation explainer shuffles with numpy's global RNG and reseeds it in its
-    # constructor (from the OS when seed is None): give it the seed, then restore the
-    # caller's RNG state.
-    state = np.random.get_state()
-    try:
-        if h <= exact_up_to:
-            method = "SHAP (exact)"
-            explainer = shap.explainers.Exact(value, masker)
-            res = explainer(x)
-            evals = 2 ** h
-        else:
-            method = "SHAP (permutation)"
-            max_evals = int(permutations) * (2 * h + 1)
-            explainer = shap.explainers.Permutation(value, masker, seed=int(seed))
-            res = explainer(x, max_evals=max_evals, silent=True)
-            evals = max_evals
-    finally:
-        np.random.set_state(state)
-    values = np.asarray(res.values, dtype=np.float64).reshape(-1)
-    base = float(np.asarray(res.base_values).reshape(-1)[0])
+    method, values, base, evals = _shapley(value, exact_up_to=exact_up_to,
+                                           permutations=permutations, seed=seed)
     gap = float(values.sum() - (value.full - value.empty))
     runtime = time.perf_counter() - t0
 
     labels = [item_label(dataset, int(j)) for j in value.players]
-    older = (f" Your {value.fixed.size} older history items stay in place throughout."
-             if value.fixed.size else "")
-    if h == 1:
-        players = "your one history item (a game of one: it gets the whole difference)"
-    elif value.fixed.size:
-        players = f"your {h} most recent history items"
-    else:
-        players = f"your {h} history items"
-    approx = "" if method == "SHAP (exact)" else (
-        f"; the split between items is estimated from {int(permutations)} random orders "
-        "(each evaluated forwards and backwards), so small values can change sign between seeds")
-    if value.dependence == "pooled":
-        caveat = CAVEAT_POOLED.format(players=players, older=older, approx=approx)
-    else:
-        name = MODEL_NAMES.get(value.kind, f"The {value.kind} model")
-        caveat = CAVEAT_FOLDED.format(players=players, model=name, r2=value.foldin_r2,
-                                      older=older, approx=approx)
-    if not value.by_time:
-        caveat += (" The data has no timestamps, so 'most recent' means last in the "
-                   "interactions file.")
+    caveat = history_caveat(dependence=value.dependence, kind=value.kind, h=h,
+                            fixed=int(value.fixed.size), exact=method == "SHAP (exact)",
+                            permutations=int(permutations), foldin_r2=value.foldin_r2,
+                            by_time=value.by_time, lang=lang)
     params = {"max_history": int(max_history), "players": h, "fixed_items": int(value.fixed.size),
               "explainer": method, "coalitions_evaluated": int(evals), "seed": int(seed),
               "model": value.kind}
@@ -262,44 +209,61 @@ def explain_history(model, dataset, user, item, *, max_history: int = 20,
                "efficiency_gap": gap, "empty_score": value.empty}
     notes = []
     if value.fixed.size:
-        notes.append(f"Only the {h} most recent of {h + value.fixed.size} history items are "
-                     "attributed; the older ones are kept in every comparison.")
+        notes.append(t("explain.hist.note_recent", lang, h=h, total=h + value.fixed.size))
     return Explanation(kind="history", method=method, features=labels, values=values,
                        base_value=base, output_value=value.full,
-                       target=f"model score of {subject['item_label']} for user "
-                              f"{subject['user']}",
+                       target=t("explain.hist.target", lang, item=subject["item_label"],
+                                user=subject["user"]),
                        parameters=params, runtime_s=runtime, caveat=caveat,
-                       summary=history_summary(labels, values, output=value.full, base=base),
+                       summary=history_summary(labels, values, output=value.full, base=base,
+                                               lang=lang),
                        subject=subject, details=details,
                        notes=notes)
 
 
-def _check_model(model) -> str:
+def _shapley(value: HistoryValue, *, exact_up_to: int, permutations: int, seed: int):
+    """``(method, values, base, coalitions evaluated)``: exact up to ``exact_up_to`` players."""
+    import shap
+
+    h = len(value)
+    x = np.ones((1, h))
+    masker = shap.maskers.Independent(np.zeros((1, h)), max_samples=1)
+    # shap's permutation explainer shuffles with numpy's global RNG and reseeds it in its
+    # constructor (from the OS when seed is None): give it the seed, then restore the
+    # caller's RNG state.
+    state = np.random.get_state()
+    try:
+        if h <= exact_up_to:
+            method = "SHAP (exact)"
+            res = shap.explainers.Exact(value, masker)(x)
+            evals = 2 ** h
+        else:
+            method = "SHAP (permutation)"
+            evals = int(permutations) * (2 * h + 1)
+            explainer = shap.explainers.Permutation(value, masker, seed=int(seed))
+            res = explainer(x, max_evals=evals, silent=True)
+    finally:
+        np.random.set_state(state)
+    values = np.asarray(res.values, dtype=np.float64).reshape(-1)
+    base = float(np.asarray(res.base_values).reshape(-1)[0])
+    return method, values, base, evals
+
+
+def _check_model(model, lang: str = "en") -> str:
     """The model's ``history_dependence`` when history attribution applies to it."""
     label = getattr(model, "name", "") or type(model).__name__
     dependence = getattr(model, "history_dependence", None)
     if dependence is None:
-        raise ExplanationError(
-            f"History attribution does not apply to the {label} model (recommendation lists "
-            "served by another system): fairrec only has the lists, not the model that made "
-            "them, so there is no score to take apart. Train a model in fairrec to ask why.")
+        raise ExplanationError(t("explain.hist.no_model", lang, label=label))
     if dependence == "none":
-        raise ExplanationError(
-            f"History attribution does not apply to the {label} model: its scores do not "
-            "depend on the user's history (it recommends the same items to everyone), so no "
-            "history item changes them.")
+        raise ExplanationError(t("explain.hist.no_dependence", lang, label=label))
     if dependence not in ("pooled", "folded"):
-        raise ExplanationError(
-            f"History attribution cannot ask the {label} model what it would score with a "
-            "different history.")
+        raise ExplanationError(t("explain.hist.cannot_ask", lang, label=label))
     check_fitted(model)
     return dependence
 
 
-def _no_history_message(dependence: str, dataset, user: int) -> str:
-    why = ("its score comes from the user's own vector and the item alone"
-           if dependence == "pooled" else
-           "the model then knows nothing about the user beyond what training gave their "
-           "vector")
-    return (f"User {dataset.user_ids[user]} has no history in the model's training data, so "
-            f"no history item can explain the recommendation ({why}).")
+def _no_history_message(dependence: str, dataset, user: int, lang: str = "en") -> str:
+    why = t("explain.hist.why_pooled" if dependence == "pooled" else "explain.hist.why_folded",
+            lang)
+    return t("explain.hist.no_history", lang, user=dataset.user_ids[user], why=why)

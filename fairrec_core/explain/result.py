@@ -9,6 +9,9 @@ import numpy as np
 import pandas as pd
 
 from fairrec_core.errors import FairrecError
+from fairrec_core.explain.wording import history_summary
+
+__all__ = ["KINDS", "Explanation", "ExplanationError", "history_summary"]
 
 #: Kinds of explanation (DESIGN.md §6).
 KINDS = ("history", "text", "drivers")
@@ -140,48 +143,6 @@ class Explanation:
                 "attributions": [{"feature": str(f), "weight": float(w)}
                                  for f, w in zip(top["feature"], top["value"])],
                 "limits": self.caveat}
-
-
-def history_summary(labels, values, *, output: float, base: float, n: int = 2) -> str:
-    """The history explanation in one sentence, net effect first.
-
-    A reader takes the first clause as the verdict, so it must agree with the
-    chart's total: ``output − base`` (the score with the attributed history
-    minus the score without it). Only then come the items that raise the score
-    most (and, when the net effect is negative, the one that lowers it most).
-
-    Parameters
-    ----------
-    labels : sequence of str
-        History item labels.
-    values : array-like of float
-        Their attributions (score units).
-    output, base : float
-        Score with the full history and without the attributed items.
-    n : int, default 2
-        How many raising items to name.
-    """
-    values = np.asarray(values, dtype=np.float64)
-    net = float(output) - float(base)
-    order = np.argsort(-values, kind="stable")
-    up = [i for i in order if values[i] > 0][:n]
-    scale = max(abs(float(output)), abs(float(base)), 1e-12)
-    if abs(net) <= 1e-6 * scale:
-        head = "Your recent history leaves this item's score about unchanged overall"
-    else:
-        verb = "raises" if net > 0 else "lowers"
-        head = (f"Your recent history {verb} this item's score overall ({net:+.3f}: "
-                f"{float(output):.3f} with it, {float(base):.3f} without it)")
-    if up:
-        names = " and ".join(f"{labels[i]} ({values[i]:+.3f})" for i in up)
-        tail = f"the item{'s' if len(up) > 1 else ''} that raise{'' if len(up) > 1 else 's'} " \
-               f"it most {'are' if len(up) > 1 else 'is'} {names}"
-    else:
-        tail = "none of the items raises it"
-    down = [i for i in order[::-1] if values[i] < 0][:1]
-    if net < 0 and down:
-        tail += f"; {labels[down[0]]} lowers it most ({values[down[0]]:+.3f})"
-    return f"{head}; {tail}."
 
 
 def _json(x):

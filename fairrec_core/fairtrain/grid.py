@@ -1,7 +1,7 @@
 """Train a λ_train grid and tabulate accuracy against the gap the term targets.
 
 One function, :func:`train_grid`, for the dashboard's "train a λ_train grid"
-and the report: it fits one model (BPR-MF or the text two-tower) per λ
+and the report: it fits one model (BPR-MF or a text two-tower) per λ
 (λ = 0 is exactly the plain model) and returns one row per λ with overall
 NDCG@K, the user-group NDCG ratio and difference (the term's user attribute,
 or ``ratio_grouping``) and, for the item-exposure term, the protected group's
@@ -23,12 +23,12 @@ import numpy as np
 import pandas as pd
 
 from fairrec_core.errors import ConfigError
-from fairrec_core.fairtrain.spec import as_fairness_config
+from fairrec_core.fairtrain.spec import FAIR_TRAINABLE, as_fairness_config
 
 #: A 5-point grid; the useful range differs per term (benchmarks/RESULTS.md).
 DEFAULT_LAMBDAS = {"user-loss": (0.0, 0.1, 0.3, 1.0, 3.0),
                    "item-exposure": (0.0, 0.03, 0.1, 0.3, 1.0),
-                   "adversary": (0.0, 0.01, 0.03, 0.1, 0.3)}
+                   "adversary": (0.0, 0.003, 0.01, 0.03, 0.1)}
 
 
 def train_grid(dataset, split, fairness, *, lambdas: Sequence[float] | None = None,
@@ -52,7 +52,7 @@ def train_grid(dataset, split, fairness, *, lambdas: Sequence[float] | None = No
     ratio_grouping : str, optional
         User attribute of the NDCG ratio; default the term's attribute for the
         user terms, else ``gender`` when present.
-    model : {"bpr", "two-tower"}, default "bpr"
+    model : {"bpr", "two-tower", "profile-two-tower"}, default "bpr"
     progress : callable, optional
         Called as ``progress(done, total, lam)`` after each fit.
     callbacks : sequence of callable
@@ -75,8 +75,9 @@ def train_grid(dataset, split, fairness, *, lambdas: Sequence[float] | None = No
     if cfg is None:
         raise ConfigError("A λ_train grid varies the weight of a fairness term: name the term.")
     grid = [float(x) for x in (DEFAULT_LAMBDAS[cfg.term] if lambdas is None else lambdas)]
-    if model not in ("bpr", "two-tower"):
-        raise ConfigError(f"A λ_train grid trains BPR-MF or the text two-tower, not {model!r}.")
+    if model not in FAIR_TRAINABLE:
+        raise ConfigError(f"A λ_train grid trains BPR-MF or a text two-tower "
+                          f"({', '.join(FAIR_TRAINABLE)}), not {model!r}.")
     if not grid or any(not np.isfinite(x) or x < 0 for x in grid):
         raise ConfigError("The λ_train grid must be a non-empty list of numbers, 0 or more.")
     grouping = ratio_grouping or (cfg.attribute if cfg.term != "item-exposure" else "gender")

@@ -48,8 +48,9 @@ class FairnessConfig:
     temperature: float = 1.0
     #: item-exposure: sampled candidate items per batch.
     candidates: int = 128
-    #: adversary: hidden units of its MLP (0 = logistic regression).
-    hidden: int = 32
+    #: adversary: 0 = a linear least-squares adversary refitted in closed form on
+    #: every batch (fast); more = hidden units of an MLP adversary with its own Adam steps.
+    hidden: int = 0
     #: λ_train values the audit also trains, for the report's trade-off comparison
     #: with re-ranking (``[model.fairness] grid = [0, 0.1, 0.3, 1]``); None = no grid.
     grid: list | None = None
@@ -58,6 +59,9 @@ class FairnessConfig:
         check_fairness_config(self, where)
 
 TERMS = ("user-loss", "item-exposure", "adversary")
+#: Models whose training loss can carry a fairness term (BPR-MF, the text
+#: two-tower and the profile-reading two-tower: they share the objective's hooks).
+FAIR_TRAINABLE = ("bpr", "two-tower", "profile-two-tower")
 TARGETS = ("catalog", "merit")
 _ALIASES = {"user-loss": "user-loss", "userloss": "user-loss", "loss-parity": "user-loss",
             "item-exposure": "item-exposure", "exposure": "item-exposure",

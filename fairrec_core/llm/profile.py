@@ -194,28 +194,40 @@ def recent_titles(dataset, train: pd.DataFrame, rows, n: int) -> list[list[str]]
 
     Without timestamps the order of the training rows stands in for time.
     """
+    titles = _titles(dataset)
+    return [[titles[i] for i in items] for items in recent_items(train, rows, n)]
+
+
+def recent_items(train: pd.DataFrame, rows, n: int | None) -> list[list[int]]:
+    """Each user's training items (one per row, repeats kept), newest first; ``n`` at most.
+
+    ``n`` None keeps them all (history explanations re-render the sentence
+    from any subset of them).
+    """
     rows = np.asarray(rows, dtype=np.int64)
     if n == 0 or len(rows) == 0:
         return [[] for _ in rows]
-    titles = _titles(dataset)
     t = train[train["user"].isin(rows)][["user", "item"] + (
         ["timestamp"] if "timestamp" in train.columns else [])]
     t = t.assign(_order=np.arange(len(t)))
     keys = ["user", "timestamp", "_order"] if "timestamp" in t.columns else ["user", "_order"]
     t = t.sort_values(keys, ascending=[True] + [False] * (len(keys) - 1), kind="stable")
-    t = t.groupby("user", sort=False).head(n)
+    if n is not None:
+        t = t.groupby("user", sort=False).head(n)
     by_user = t.groupby("user", sort=False)["item"].agg(list).to_dict()
-    return [[titles[i] for i in by_user.get(int(u), [])] for u in rows]
+    return [[int(i) for i in by_user.get(int(u), [])] for u in rows]
+
+
+def history_sentence(template: ProfileTemplate, titles) -> str:
+    """The history sentence listing ``titles`` ("" when none is left after dropping empties)."""
+    titles = [t for t in titles if t]
+    return template.history_phrase.replace("{history}", "; ".join(titles)) if titles else ""
 
 
 def history_sentences(dataset, train: pd.DataFrame, rows, template: ProfileTemplate) -> list[str]:
     """The history sentence of each user in ``rows`` ("" without titles)."""
-    out = []
-    for titles in recent_titles(dataset, train, rows, int(template.n_history)):
-        titles = [t for t in titles if t]
-        out.append(template.history_phrase.replace("{history}", "; ".join(titles))
-                   if titles else "")
-    return out
+    return [history_sentence(template, titles)
+            for titles in recent_titles(dataset, train, rows, int(template.n_history))]
 
 
 def render_profiles(dataset, train: pd.DataFrame, rows, template: ProfileTemplate, *,
@@ -241,6 +253,11 @@ def render_profiles(dataset, train: pd.DataFrame, rows, template: ProfileTemplat
                     history_sentences(dataset, train, rows, template))
 
 
+def item_titles(dataset) -> np.ndarray:
+    """The title each item shows in a profile (its description without a title)."""
+    return _titles(dataset)
+
+
 def _titles(dataset) -> np.ndarray:
     items = dataset.items
     for col in ("title", "description"):
@@ -250,4 +267,5 @@ def _titles(dataset) -> np.ndarray:
 
 
 __all__ = ["LEAVE_OUT", "ProfileTemplate", "Profiles", "attribute_sentences",
-           "history_sentences", "recent_titles", "render_profiles"]
+           "history_sentence", "history_sentences", "item_titles", "recent_items",
+           "recent_titles", "render_profiles"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from fairrec_core.errors import ConfigError
-from fairrec_core.llm.profile import Profiles, ProfileTemplate, render_profiles
+from fairrec_core.llm.profile import Profiles, ProfileTemplate, item_titles, render_profiles
 from fairrec_core.models.two_tower import TextTwoTower
 
 
@@ -28,6 +28,17 @@ class ProfileTwoTower(TextTwoTower):
     ----------
     template : ProfileTemplate or dict, optional
         Default: :meth:`ProfileTemplate.default_for` the users table.
+    augment : {"swap", "remove"} or None, default None
+        Counterfactual data augmentation (:mod:`fairrec_core.llm.augment`):
+        while training, each user's attribute sentence is, with probability
+        ``augment_p`` per batch, read with the augmented attributes stated as
+        values drawn at random from their known values (``swap``) or left out
+        (``remove``).
+    augment_p : float, default 0.5
+        1 makes the stated values independent of the user (the strongest
+        mitigation; the "compare mitigations" default).
+    augment_attributes : list of str, optional
+        Attributes augmentation changes; default the template's sensitive ones.
     **kw
         As for :class:`~fairrec_core.models.two_tower.TextTwoTower`.
 
@@ -40,15 +51,29 @@ class ProfileTwoTower(TextTwoTower):
 
     name = "profile-two-tower"
 
-    def __init__(self, *, template=None, **kw):
+    def __init__(self, *, template=None, augment: str | None = None, augment_p: float = 0.5,
+                 augment_attributes=None, **kw):
         super().__init__(**kw)
         self.template = template
+        self.augment = augment
+        self.augment_p = augment_p
+        self.augment_attributes = augment_attributes
 
     def get_params(self) -> dict:
         params = super().get_params()
         t = self.template
         params["template"] = t.to_dict() if isinstance(t, ProfileTemplate) else t
+        params["augment"] = self.augment
+        params["augment_p"] = self.augment_p
+        a = self.augment_attributes
+        params["augment_attributes"] = None if a is None else list(a)
         return params
+
+    def _check_params(self) -> None:
+        from fairrec_core.llm.augment import check_augment
+
+        super()._check_params()
+        check_augment(self.augment, self.augment_p, self.augment_attributes)
 
     def _resolve_template(self, users) -> ProfileTemplate:
         t = self.template
@@ -63,14 +88,44 @@ class ProfileTwoTower(TextTwoTower):
 
     # ---------------------------------------------------------------- fitting
     def _fit(self, dataset, split, train, *, callbacks) -> None:
+        self._check_params()  # bad augmentation options fail before any encoding
+        from fairrec_core.models.bpr import _resolve_fairness
+
+        # Bad fairness settings too: before the profile sentences are encoded.
+        _resolve_fairness(self.fairness, dataset, train)
         self.template_ = self._resolve_template(dataset.users)
         self.train_ = train
+        # History explanations re-render the profile sentence from these titles.
+        self.item_titles_: np.ndarray | None = item_titles(dataset)
         users = np.arange(dataset.n_users)
         self._profiles: Profiles | None = render_profiles(dataset, train, users,
                                                           self.template_)
+        self._augment_bank = None
+        if self.augment is not None and float(self.augment_p) > 0:
+            from fairrec_core.llm.augment import augment_attributes, build_bank
+
+            attrs = augment_attributes(self.template_, self.augment_attributes)
+            self._augment_bank = build_bank(dataset.users, users, self.template_,
+                                            self.augment, attrs)
         self._profile_vecs = self._encode_profiles(self._profiles, share=True, live=False)
         super()._fit(dataset, split, train, callbacks=callbacks)
         del self._profile_vecs
+        self._augment_bank = None  # training only: the fitted model reads own profiles
+
+    def _augment(self, live: bool) -> None:
+        """Give the module the counterfactual sentences' vectors (encoded once)."""
+        import torch
+
+        bank = getattr(self, "_augment_bank", None)
+        if bank is None:
+            return
+        vecs = torch.from_numpy(self._encode(bank.sentences, True, live))
+        if live:  # re-read by the fine-tuned encoder: same index, new vectors
+            self.module_.aug_vecs.copy_(vecs.to(self.module_.aug_vecs.device))
+            return
+        self.module_.set_augment(vecs, torch.from_numpy(bank.index),
+                                 torch.from_numpy(bank.n_valid), float(self.augment_p),
+                                 int(self.seed))
 
     def _build(self, text, has_text, *, encoder=None, tokens=None):
         import torch
@@ -83,8 +138,12 @@ class ProfileTwoTower(TextTwoTower):
             attr, hist = zeros, zeros
         else:
             attr, hist = (torch.from_numpy(v) for v in vecs)
-        return ProfileTwoTowerModule(self.n_users_, self.n_items_, int(self.dim), text,
-                                     has_text, attr, hist, encoder=encoder, tokens=tokens)
+        module = ProfileTwoTowerModule(self.n_users_, self.n_items_, int(self.dim), text,
+                                       has_text, attr, hist, encoder=encoder, tokens=tokens)
+        if vecs is not None:
+            self.module_ = module
+            self._augment(live=False)
+        return module
 
     def _end_epoch(self) -> None:
         super()._end_epoch()
@@ -96,6 +155,8 @@ class ProfileTwoTower(TextTwoTower):
             dev = self._device_obj()
             self.module_.profile_attr.copy_(torch.from_numpy(attr).to(dev))
             self.module_.profile_hist.copy_(torch.from_numpy(hist).to(dev))
+            if getattr(self.module_, "aug_rng", None) is not None:
+                self._augment(live=True)
 
     # ---------------------------------------------------------------- encoding
     def _encode_profiles(self, profiles: Profiles, *, share: bool, live: bool | None = None):
@@ -202,6 +263,68 @@ class ProfileTwoTower(TextTwoTower):
             out[sl] = top_k_masked(scores, self.seen_, users[sl], k)[0]
         return out
 
+    # ---------------------------------------------------------------- explanations
+    def history_scorer(self, history, items=None, *, user=None):
+        """Scores for subsets of ``history``, its profile sentence re-rendered per subset.
+
+        Removing history items changes the pooled history and also which
+        titles the "Recently bought ..." sentence lists
+        (:mod:`fairrec_core.llm._profile_history`). A model loaded from a
+        checkpoint has no training rows or titles to re-render from: its
+        sentence stays the stored one (the plain two-tower's answer).
+        """
+        from fairrec_core.models.interface import PooledHistoryScorer
+
+        history, user = self._history_args(history, user)
+        a, g, w = self._history_parts(history, user)
+        v, b = self.item_vectors(items)
+        parts = self._sentence_parts(history, user, v)
+        if parts is None:
+            return PooledHistoryScorer(a, g, w, v, b)
+        from fairrec_core.llm._profile_history import ProfileHistoryScorer
+
+        fixed, rows, titles, weights = parts
+        return ProfileHistoryScorer(PooledHistoryScorer(a - fixed, g, w, v, b), rows, titles,
+                                    self.template_, self._sentence_vectors, weights)
+
+    def user_vector(self, history, *, user=None) -> np.ndarray:
+        history, user = self._history_args(history, user)
+        a, g, w = self._history_parts(history, user)
+        pooled = a + (w @ g) / max(float(w.sum()), 1.0)
+        # Item vectors = identity: the weights are then Q^T, the sentence's map to the vector.
+        parts = self._sentence_parts(history, user, np.eye(int(self.dim)))
+        if parts is None:
+            return pooled
+        from fairrec_core.llm._profile_history import ProfileHistoryScorer
+
+        fixed, rows, titles, q_t = parts
+        whole = ProfileHistoryScorer(None, rows, titles, self.template_, None, q_t)
+        text = whole.sentence(np.ones(history.size))
+        return pooled - fixed + self._sentence_vectors([text])[0] @ q_t
+
+    def _sentence_parts(self, history, user, v):
+        """Stored sentence's share of the user vector, sentence rows, and score weights.
+
+        None when the sentence cannot be re-rendered (a loaded model).
+        """
+        titles = getattr(self, "item_titles_", None)
+        if titles is None or getattr(self, "train_", None) is None:
+            return None
+        from fairrec_core.llm._profile_history import sentence_rows
+
+        mod = self.module_
+        q = mod.profile.weight.detach().double().cpu().numpy()  # (dim, text_dim)
+        fixed = np.zeros(q.shape[0])
+        if user is not None:  # _history_parts kept the user's stored sentence: take it out
+            fixed = q @ mod.profile_hist[user].detach().double().cpu().numpy()
+        rows, row_titles = sentence_rows(self.train_, user, history, titles)
+        return fixed, rows, row_titles, q.T @ np.asarray(v, dtype=np.float64).T
+
+    def _sentence_vectors(self, sentences) -> np.ndarray:
+        """Sentence vectors as the model read its own profiles ("" is zero)."""
+        return self._encode(list(sentences), True, getattr(self.module_, "encoder", None)
+                            is not None)
+
     # ---------------------------------------------------------------- persistence
     def _fitted_config(self) -> dict:
         cfg = super()._fitted_config()
@@ -212,6 +335,7 @@ class ProfileTwoTower(TextTwoTower):
         self.template_ = ProfileTemplate.from_dict(fitted["profile_template"])
         super()._load_state(tensors, fitted, folder)
         self.train_ = None
+        self.item_titles_ = None
         self._profiles = None
 
 

@@ -4,11 +4,12 @@ Importing this package is cheap: torch and transformers load only when a
 PyTorch model is built or a checkpoint of one is read.
 """
 
-from fairrec_core.models.base import Recommender, TorchRecommender, top_k_masked
+from fairrec_core.models.base import Recommender, TorchRecommender
 from fairrec_core.models.checkpoint import check_ids, load_checkpoint, save_checkpoint
 from fairrec_core.models.imported import ImportedRecommendations
 from fairrec_core.models.popularity import Popularity
 from fairrec_core.models.registry import available_models, make_model, model_class
+from fairrec_core.models.top_k import top_k_masked
 
 
 def __getattr__(name):

@@ -14,7 +14,12 @@ are always processed in batches so that the same code serves 10^7 users.
 
 What explainers may ask a model besides that (its vectors, its score for
 another history, its text tower) is the public interface of
-:mod:`fairrec_core.models.interface`, inherited by every model.
+:mod:`fairrec_core.models.interface`, inherited by every model. The top-K
+selection with seen items masked lives in :mod:`fairrec_core.models.top_k`.
+
+Why the PyTorch adapter :class:`TorchRecommender` stays here rather than in
+a module of its own: other modules import it from ``models.base``, and a
+re-export from here would be an import cycle.
 """
 
 from __future__ import annotations
@@ -26,11 +31,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from fairrec_core.data.validation import Issue
 from fairrec_core.errors import ConfigError, NotFittedError
 from fairrec_core.models.interface import ExplanationInterface, PooledVectors
+from fairrec_core.models.top_k import (
+    as_float32_numpy,
+    batch_slices,
+    binary_csr,
+    check_dense_ids,
+    top_k_masked,
+)
 
 if TYPE_CHECKING:
     from fairrec_core.training import TrainResult
@@ -96,7 +107,7 @@ class Recommender(ExplanationInterface, ABC):
         self.n_items_ = int(dataset.n_items)
         self.user_ids_ = [str(x) for x in dataset.user_ids]
         self.item_ids_ = [str(x) for x in dataset.item_ids]
-        self.seen_ = _binary_csr(train["user"].to_numpy(), train["item"].to_numpy(),
+        self.seen_ = binary_csr(train["user"].to_numpy(), train["item"].to_numpy(),
                                  (self.n_users_, self.n_items_))
         try:
             self._fit(dataset, split, train, callbacks=list(callbacks or []))
@@ -109,7 +120,7 @@ class Recommender(ExplanationInterface, ABC):
             # model would know them, so from now on they count as seen and are
             # never recommended (RecBole masks them the same way at test time).
             known = pd.concat([train[["user", "item"]], split.valid[["user", "item"]]])
-            self.seen_ = _binary_csr(known["user"].to_numpy(), known["item"].to_numpy(),
+            self.seen_ = binary_csr(known["user"].to_numpy(), known["item"].to_numpy(),
                                      (self.n_users_, self.n_items_))
             self._seen_changed()
         return self
@@ -163,8 +174,8 @@ class Recommender(ExplanationInterface, ABC):
         items = None if items is None else self._items(items)
         width = self.n_items_ if items is None else len(items)
         out = np.empty((len(users), width), dtype=np.float32)
-        for a, b in _slices(len(users), self._batch_users(None)):
-            out[a:b] = _to_numpy(self._score_block(users[a:b], items))
+        for a, b in batch_slices(len(users), self._batch_users(None)):
+            out[a:b] = as_float32_numpy(self._score_block(users[a:b], items))
         return out
 
     def recommend(self, users=None, k: int = 10, *, exclude_seen: bool | None = None,
@@ -223,7 +234,7 @@ class Recommender(ExplanationInterface, ABC):
         users = self._users(users)
         k = self._check_k(k)
         exclude = self.exclude_seen if exclude_seen is None else bool(exclude_seen)
-        for a, b in _slices(len(users), self._batch_users(batch_size)):
+        for a, b in batch_slices(len(users), self._batch_users(batch_size)):
             ids, sc = self._top_block(users[a:b], k, exclude)
             yield slice(a, b), ids, sc
 
@@ -235,10 +246,10 @@ class Recommender(ExplanationInterface, ABC):
     def _users(self, users) -> np.ndarray:
         if users is None:
             return np.arange(self.n_users_, dtype=np.int64)
-        return _check_ids(users, self.n_users_, "user")
+        return check_dense_ids(users, self.n_users_, "user")
 
     def _items(self, items) -> np.ndarray:
-        return _check_ids(items, self.n_items_, "item")
+        return check_dense_ids(items, self.n_items_, "item")
 
     def _check_k(self, k) -> int:
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
@@ -277,94 +288,6 @@ class Recommender(ExplanationInterface, ABC):
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
         return f"{type(self).__name__}({params})"
-
-
-# ---------------------------------------------------------------------- helpers
-def top_k_masked(scores, seen: sp.csr_matrix | None, users: np.ndarray, k: int):
-    """Top ``k`` of each row of ``scores`` after setting seen items to ``-inf``.
-
-    Parameters
-    ----------
-    scores : numpy.ndarray or torch.Tensor, shape (n, n_items)
-        Modified in place (seen entries become ``-inf``).
-    seen : scipy.sparse.csr_matrix or None
-        Rows indexed by ``users``.
-    users : numpy.ndarray of int
-    k : int
-
-    Returns
-    -------
-    items : numpy.ndarray of int64, shape (n, k)
-        ``-1`` where the score is ``-inf`` (nothing left to recommend).
-    values : numpy.ndarray of float32, shape (n, k)
-        NaN where ``items`` is ``-1``.
-    """
-    import torch
-
-    t = scores if isinstance(scores, torch.Tensor) else torch.from_numpy(np.asarray(scores))
-    if seen is not None and seen.nnz:
-        rows, cols = seen_coordinates(seen, users)
-        if rows.size:
-            # One scattered write per seen pair: O(history), not O(catalogue).
-            t[torch.from_numpy(rows).to(t.device), torch.from_numpy(cols).to(t.device)] = -np.inf
-    top_vals, top_idx = torch.topk(t, k, dim=1, largest=True, sorted=True)
-    vals = top_vals.float().cpu().numpy()
-    idx = top_idx.cpu().numpy().astype(np.int64)
-    empty = ~np.isfinite(vals) & (vals < 0)
-    idx[empty] = -1
-    vals[empty] = np.nan
-    return idx, vals
-
-
-def seen_coordinates(seen: sp.csr_matrix, users: np.ndarray):
-    """(row-in-batch, item) pairs of the seen items of ``users``."""
-    indptr = seen.indptr
-    starts = indptr[users]
-    counts = indptr[users + 1] - starts
-    total = int(counts.sum())
-    rows = np.repeat(np.arange(len(users), dtype=np.int64), counts)
-    if total == 0:
-        return rows, np.empty(0, dtype=np.int64)
-    # Positions into seen.indices for every pair, without a Python loop.
-    offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
-    cols = seen.indices[np.arange(total, dtype=np.int64) + offsets].astype(np.int64)
-    return rows, cols
-
-
-def _binary_csr(users: np.ndarray, items: np.ndarray, shape) -> sp.csr_matrix:
-    m = sp.csr_matrix((np.ones(len(users), dtype=np.float32), (users, items)), shape=shape)
-    m.sum_duplicates()
-    m.data[:] = 1.0
-    m.sort_indices()
-    return m
-
-
-def _check_ids(ids, n: int, what: str) -> np.ndarray:
-    arr = np.asarray(ids)
-    if arr.ndim == 0:
-        arr = arr.reshape(1)
-    if arr.ndim != 1:
-        raise ConfigError(f"{what} ids must be a one-dimensional list of dense indices.")
-    if arr.size and not np.issubdtype(arr.dtype, np.integer):
-        raise ConfigError(f"{what} ids must be whole-number dense indices (0..{n - 1}); "
-                          f"translate original ids with Dataset.{what}_index first.")
-    arr = arr.astype(np.int64, copy=False)
-    bad = (arr < 0) | (arr >= n)
-    if bad.any():
-        raise ConfigError(f"{int(bad.sum())} {what} index(es) lie outside 0..{n - 1} "
-                          f"(e.g. {int(arr[bad][0])}): the model was fitted on {n} {what}s.")
-    return arr
-
-
-def _slices(n: int, size: int):
-    for a in range(0, n, size):
-        yield a, min(n, a + size)
-
-
-def _to_numpy(x) -> np.ndarray:
-    if isinstance(x, np.ndarray):
-        return x.astype(np.float32, copy=False)
-    return x.detach().float().cpu().numpy()
 
 
 class TorchRecommender(PooledVectors, Recommender):

@@ -124,14 +124,7 @@ class BPR(TorchRecommender):
                          item_bias=bool(self.item_bias)).to(device)
 
     def _fit(self, dataset, split, train, *, callbacks) -> None:
-        from fairrec_core.training import (
-            PairSampler,
-            PairwiseTask,
-            TrainConfig,
-            seed_everything,
-            validation_data,
-        )
-        from fairrec_core.training import train as run_training
+        from fairrec_core.training import PairSampler, fit_pairwise, seed_everything
 
         device = self._resolve_device()
         # Bad fairness settings fail here, before anything is built or trained.
@@ -139,20 +132,9 @@ class BPR(TorchRecommender):
         seed_everything(self.seed)
         self.module_ = self._build(device)
         self._item_cache = None
-        objective = None
-        if self.fairness_ is not None:
-            from fairrec_core.fairtrain.terms import FairnessObjective
-
-            objective = FairnessObjective(self.fairness_, dim=int(self.dim),
-                                          seed=self.seed).to(device)
         sampler = PairSampler(train["user"].to_numpy(), train["item"].to_numpy(),
                               self.n_items_, batch_size=self.batch_size, seed=self.seed)
-        task = PairwiseTask(self, sampler, validation_data(self, split), device,
-                            objective=objective)
-        config = TrainConfig(epochs=self.epochs, lr=self.lr, patience=self.patience,
-                             metric_name=f"ndcg@{self.eval_k}", device=str(device),
-                             amp=self.amp, seed=self.seed)
-        self.training_ = run_training(task, config, callbacks=callbacks)
+        self.training_ = fit_pairwise(self, sampler, split, device, callbacks)
         self.device_ = str(device)
         self._refresh_cache()
 

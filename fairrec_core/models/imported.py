@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from fairrec_core.errors import ConfigError
-from fairrec_core.models.base import Recommender, seen_coordinates
+from fairrec_core.models.base import Recommender
+from fairrec_core.models.top_k import seen_coordinates
 
 
 class ImportedRecommendations(Recommender):

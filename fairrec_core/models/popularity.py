@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from fairrec_core.models.base import Recommender, seen_coordinates
+from fairrec_core.models.base import Recommender
+from fairrec_core.models.top_k import seen_coordinates
 
 
 class Popularity(Recommender):

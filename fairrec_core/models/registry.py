@@ -9,30 +9,25 @@ from __future__ import annotations
 from importlib import import_module
 
 from fairrec_core.errors import ConfigError
+from fairrec_core.i18n import has, phrase, t
 
 #: name -> (module, class, one-line description), in the order the dashboard offers them.
+#: The descriptions are Phrases (English text; ``i18n.say`` gives the reader's language).
 MODELS: dict[str, tuple[str, str, str]] = {
-    "bpr": ("fairrec_core.models.bpr", "BPR",
-            "BPR matrix factorisation (PyTorch)."),
-    "popularity": ("fairrec_core.models.popularity", "Popularity",
-                   "Most-popular baseline: everyone gets the most-interacted items."),
-    "two-tower": ("fairrec_core.models.two_tower", "TextTwoTower",
-                  "Text two-tower: a transformer reads item titles and descriptions."),
+    "bpr": ("fairrec_core.models.bpr", "BPR", phrase("model.desc.bpr")),
+    "popularity": ("fairrec_core.models.popularity", "Popularity", phrase("model.desc.popularity")),
+    "two-tower": ("fairrec_core.models.two_tower", "TextTwoTower", phrase("model.desc.two-tower")),
     "profile-two-tower": ("fairrec_core.llm.profile_tower", "ProfileTwoTower",
-                          "Profile two-tower: the user tower also reads a profile text "
-                          "(attributes and recent titles)."),
+                          phrase("model.desc.profile-two-tower")),
     "imported": ("fairrec_core.models.imported", "ImportedRecommendations",
-                 "The production system's own lists from recommendations.csv."),
+                 phrase("model.desc.imported")),
 }
 
 
 MODEL_NAMES: tuple[str, ...] = tuple(MODELS)
-#: Display names (the dashboard's model picker, the report's model card).
-MODEL_LABELS: dict[str, str] = {
-    "bpr": "BPR matrix factorisation", "popularity": "Popularity baseline",
-    "two-tower": "Text two-tower (transformer)",
-    "profile-two-tower": "Profile-reading two-tower (transformer)",
-    "imported": "Production recommendations (uploaded lists)"}
+#: English display names (the catalogue's ``train.model.<name>`` entries, which hold
+#: both languages: use :func:`model_label` wherever a reader sees one).
+MODEL_LABELS: dict[str, str] = {name: t(f"train.model.{name}", "en") for name in MODELS}
 #: Other spellings accepted for a name.
 ALIASES = {"two-tower-text": "two-tower", "twotower": "two-tower", "bpr-mf": "bpr",
            "pop": "popularity"}
@@ -46,6 +41,16 @@ def canonical_name(name: str) -> str:
     """``name`` as the registry spells it (case, ``_`` and aliases forgiven); not checked."""
     key = str(name).strip().lower().replace("_", "-")
     return ALIASES.get(key, key)
+
+
+def model_label(name: str, lang: str = "en") -> str:
+    """The display name of model ``name`` in ``lang``; an unknown name is shown as is.
+
+    The one lookup for every surface (Train page, sidebar, audited-lists
+    labels, report model card).
+    """
+    key = f"train.model.{canonical_name(name)}"
+    return t(key, lang) if has(key) else str(name)
 
 
 def available_models() -> dict[str, str]:

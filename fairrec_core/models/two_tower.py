@@ -7,13 +7,14 @@ import time
 import numpy as np
 
 from fairrec_core.errors import ConfigError
+from fairrec_core.models._two_tower_finetune import FineTuneSteps, _tokens, _trainable_copy
 from fairrec_core.models._two_tower_interface import TwoTowerInterface
 from fairrec_core.models.base import TorchRecommender
 
 MODES = ("frozen", "top", "all")
 
 
-class TextTwoTower(TwoTowerInterface, TorchRecommender):
+class TextTwoTower(FineTuneSteps, TwoTowerInterface, TorchRecommender):
     """Two-tower model whose item tower reads text through a transformer encoder.
 
     The item tower adds a projection of the encoder's sentence vector of the
@@ -50,6 +51,13 @@ class TextTwoTower(TwoTowerInterface, TorchRecommender):
     cache_dir : str, optional
         Keep text embeddings on disk there (off by default: item texts are
         user data).
+    encoder_every : int, optional
+        ``mode="top"``: training steps per encoder update (GradCache blocks,
+        :class:`~fairrec_core.models._split_encoder.BlockGradCache`). Default
+        None: half an epoch (2 encoder updates an epoch, the CPU-affordable
+        setting); 1: update the encoder at every step (exact step-by-step
+        fine-tuning, about 10x slower on a CPU). The id embeddings and
+        projections step every batch either way.
     fairness : FairnessConfig, dict or None, default None
         A fairness term added to the loss with its weight λ_train, exactly as
         for :class:`~fairrec_core.models.bpr.BPR` (:mod:`fairrec_core.fairtrain`);
@@ -72,7 +80,8 @@ class TextTwoTower(TwoTowerInterface, TorchRecommender):
                  batch_size: int | None = None, lr: float = 0.01, encoder_lr: float = 5e-5,
                  reg: float = 1e-4, max_length: int = 128, patience: int = 5,
                  eval_k: int = 10, max_eval_users: int = 5000, device: str = "auto",
-                 amp="auto", seed: int = 0, cache_dir: str | None = None, fairness=None):
+                 amp="auto", seed: int = 0, cache_dir: str | None = None, fairness=None,
+                 encoder_every: int | None = None):
         self.encoder = encoder
         self.mode = mode
         self.top_layers = top_layers
@@ -91,6 +100,7 @@ class TextTwoTower(TwoTowerInterface, TorchRecommender):
         self.seed = seed
         self.cache_dir = cache_dir
         self.fairness = fairness
+        self.encoder_every = encoder_every
 
     def get_params(self) -> dict:
         from fairrec_core.models.bpr import _fairness_dict
@@ -98,7 +108,7 @@ class TextTwoTower(TwoTowerInterface, TorchRecommender):
         params = {k: getattr(self, k) for k in (
             "encoder", "mode", "top_layers", "dim", "epochs", "batch_size", "lr", "encoder_lr",
             "reg", "max_length", "patience", "eval_k", "max_eval_users", "device", "amp",
-            "seed", "cache_dir")}
+            "seed", "cache_dir", "encoder_every")}
         params["fairness"] = _fairness_dict(self.fairness)
         return params
 
@@ -110,6 +120,10 @@ class TextTwoTower(TwoTowerInterface, TorchRecommender):
         if self.mode == "top" and (int(self.top_layers) != self.top_layers
                                    or self.top_layers < 1):
             raise ConfigError("top_layers must be a positive whole number.")
+        e = self.encoder_every
+        if e is not None and (isinstance(e, bool) or int(e) != e or e < 1):
+            raise ConfigError(f"encoder_every must be a positive whole number of training "
+                              f"steps (or left out), got {e!r}.")
         from fairrec_core.models.e5_encoder import is_e5
 
         if self.mode != "frozen" and is_e5(self.encoder):
@@ -122,18 +136,11 @@ class TextTwoTower(TwoTowerInterface, TorchRecommender):
         import torch
 
         from fairrec_core.models.bpr import _resolve_fairness
-        from fairrec_core.models.encoders import (
-            DEFAULT_CACHE,
-            EmbeddingCache,
-            encode_texts,
-            get_encoder,
-            resolve_encoder,
-        )
+        from fairrec_core.models.encoders import get_encoder
         from fairrec_core.training import (
             PairSampler,
             PairwiseTask,
             TrainConfig,
-            encode_reporter,
             seed_everything,
             validation_data,
         )
@@ -143,33 +150,15 @@ class TextTwoTower(TwoTowerInterface, TorchRecommender):
         device = self._resolve_device()
         # Bad fairness settings fail here, before the (slow) text encoding starts.
         self.fairness_ = _resolve_fairness(self.fairness, dataset, train)
-        texts = dataset.item_text.fillna("").astype(str).str.strip()
-        has_text = np.array(texts.str.len().to_numpy() > 0, dtype=bool)
-        self._warn_text(has_text)
-        ref = resolve_encoder(self.encoder)
-        self.encoder_ref_ = ref
-        cache = DEFAULT_CACHE if self.cache_dir is None else EmbeddingCache(self.cache_dir)
-        t0 = time.perf_counter()
-        idx = np.flatnonzero(has_text)
-        # Encoding 1,000 texts takes about a minute on 2 CPU cores: report it as its own stage.
-        progress = encode_reporter(callbacks, epochs=int(self.epochs), device=str(device))
-        if progress is not None:
-            progress(0, int(idx.size))
-        vecs = encode_texts(texts.iloc[idx].tolist(), encoder=ref, max_length=self.max_length,
-                            device=str(device), cache=cache, progress=progress)
-        if progress is not None:  # texts found in the cache report no batches
-            progress(int(idx.size), int(idx.size))
-        self.encode_seconds_ = time.perf_counter() - t0
-        text_dim = vecs.shape[1] if vecs.size else self._encoder_dim(ref)
-        text = np.zeros((self.n_items_, text_dim), dtype=np.float32)
-        if idx.size:
-            text[idx] = vecs
-        self.has_text_ = has_text
+        # "top": the item vectors come from the frozen-layer cache below (one pass, not two).
+        late = self.mode == "top" and self._split_prefix and self._late_item_texts
+        texts, text, has_text, progress = self._encode_items(dataset, device, callbacks,
+                                                             encode=not late)
 
         seed_everything(self.seed)
         encoder = tokens = None
         if self.mode != "frozen":
-            tokenizer, base = get_encoder(ref)
+            tokenizer, base = get_encoder(self.encoder_ref_)
             encoder = _trainable_copy(base, self.mode, int(self.top_layers))
             tokens = _tokens(tokenizer, texts.tolist(), self.max_length)
             self._tokenizer = tokenizer
@@ -178,6 +167,8 @@ class TextTwoTower(TwoTowerInterface, TorchRecommender):
         if self.mode == "top" and self._split_prefix:
             self._cache_prefix(encoder, tokens, device, progress)
         self.module_ = self.module_.to(device)
+        if late:
+            self._first_item_texts(texts, device, progress)
         self._item_cache = None
         self._set_history()
         batch = self.batch_size or (4096 if self.mode == "frozen" else 256)
@@ -195,49 +186,62 @@ class TextTwoTower(TwoTowerInterface, TorchRecommender):
         config = TrainConfig(epochs=self.epochs, lr=self.lr, patience=self.patience,
                              metric_name=f"ndcg@{self.eval_k}", device=str(device),
                              amp=self.amp, seed=self.seed)
-        self.training_ = run_training(task, config, callbacks=callbacks)
-        self.module_.grad_cache = None  # its buffers are for training only
+        try:
+            self.training_ = run_training(task, config, callbacks=callbacks)
+        finally:
+            self._release_grad_blocks()
         self.device_ = str(device)
         self._refresh_cache()
 
-    #: Cache the frozen layers' output in "top" mode (False: the old full-forward path,
-    #: kept for benchmarks and as the fallback for encoders that cannot be split).
-    _split_prefix = True
+    def _encode_items(self, dataset, device, callbacks, *, encode: bool = True):
+        """Item texts, their cached sentence vectors and has-text mask, and the progress hook.
 
-    def _cache_prefix(self, encoder, tokens, device, progress=None) -> None:
-        """Run the frozen lower layers once per item; training then runs only the top."""
-        from fairrec_core.models._split_encoder import prefix_states, supports_split
+        Returns
+        -------
+        texts : pandas.Series
+        text : numpy.ndarray, shape (n_items, text_dim)
+            Zero rows for items without text.
+        has_text : numpy.ndarray of bool
+        progress : callable or None
+            The encoding stage's reporter (the frozen-layer pass reports to it too).
 
-        if not supports_split(encoder, tokens[0].shape[0], tokens[0].shape[1]):
-            return
-        from fairrec_core.models._split_encoder import transformer_layers
+        With ``encode`` False the vectors are left zero (``_first_item_texts``
+        fills them later).
+        """
+        from fairrec_core.models.encoders import (
+            DEFAULT_CACHE,
+            EmbeddingCache,
+            encode_texts,
+            resolve_encoder,
+        )
+        from fairrec_core.training import encode_reporter
 
-        n_layers = len(transformer_layers(encoder))
-        start = n_layers - min(int(self.top_layers), n_layers)
+        texts = dataset.item_text.fillna("").astype(str).str.strip()
+        has_text = np.array(texts.str.len().to_numpy() > 0, dtype=bool)
+        self._warn_text(has_text)
+        ref = resolve_encoder(self.encoder)
+        self.encoder_ref_ = ref
+        cache = DEFAULT_CACHE if self.cache_dir is None else EmbeddingCache(self.cache_dir)
         t0 = time.perf_counter()
-        # Reported as a second pass of the encoding stage (the frozen layers, once per item).
-        states = prefix_states(encoder.to(device), tokens[0].to(device), tokens[1].to(device),
-                               start, progress=progress)
-        self.module_.set_prefix(states, start)
-        self.prefix_seconds_ = time.perf_counter() - t0
-
-    #: Steps per encoder update in "top" mode (GradCache blocks); None: a quarter of an
-    #: epoch, 1: update every step (the step-by-step path). See ``BlockGradCache``.
-    _encoder_every = None
-
-    def _grad_blocks(self, sampler):
-        """Pool the encoder's gradient over blocks of steps when its frozen layers are cached."""
-        mod = self.module_
-        if getattr(mod, "prefix_start", None) is None:
-            return sampler
-        from fairrec_core.models._split_encoder import BlockGradCache, StepMarks
-
-        block = self._encoder_every or -(-len(sampler) // 4)
-        if block <= 1:
-            return sampler  # every step updates the encoder: nothing to pool
-        mod.grad_cache = BlockGradCache(mod.encoder, mod.prefix, mod.token_mask,
-                                        mod.prefix_start, block)
-        return StepMarks(sampler, mod.grad_cache)
+        idx = np.flatnonzero(has_text)
+        # Encoding 1,000 texts takes about a minute on 2 CPU cores: report it as its own stage.
+        progress = encode_reporter(callbacks, epochs=int(self.epochs), device=str(device))
+        if progress is not None:
+            progress(0, int(idx.size))
+        vecs = np.zeros((0, 0), dtype=np.float32)
+        if encode:
+            vecs = encode_texts(texts.iloc[idx].tolist(), encoder=ref,
+                                max_length=self.max_length, device=str(device), cache=cache,
+                                progress=progress)
+        if progress is not None and encode:  # texts found in the cache report no batches
+            progress(int(idx.size), int(idx.size))
+        self.encode_seconds_ = time.perf_counter() - t0
+        text_dim = vecs.shape[1] if vecs.size else self._encoder_dim(ref)
+        text = np.zeros((self.n_items_, text_dim), dtype=np.float32)
+        if idx.size and vecs.size:
+            text[idx] = vecs
+        self.has_text_ = has_text
+        return texts, text, has_text, progress
 
     def _warn_text(self, has_text: np.ndarray) -> None:
         missing = int((~has_text).sum())
@@ -349,33 +353,3 @@ class TextTwoTower(TwoTowerInterface, TorchRecommender):
         self.training_ = None
         self._item_cache = None
         self.encode_seconds_ = 0.0
-
-
-def _trainable_copy(base, mode: str, top_layers: int):
-    """A private copy of the encoder with the requested layers trainable."""
-    import copy
-
-    enc = copy.deepcopy(base)
-    enc.train()
-    if mode == "all":
-        for p in enc.parameters():
-            p.requires_grad_(True)
-        return enc
-    for p in enc.parameters():
-        p.requires_grad_(False)
-    from fairrec_core.models._split_encoder import transformer_layers
-
-    layers = transformer_layers(enc)
-    if layers is None:
-        raise ConfigError("Could not find the transformer layers of this encoder to fine-tune "
-                          "its top layers; use mode='all' or mode='frozen'.")
-    for layer in list(layers)[-top_layers:]:
-        for p in layer.parameters():
-            p.requires_grad_(True)
-    return enc
-
-
-def _tokens(tokenizer, texts, max_length):
-    enc = tokenizer(list(texts), padding="max_length", truncation=True, max_length=max_length,
-                    return_tensors="pt")
-    return enc["input_ids"], enc["attention_mask"]

@@ -19,7 +19,7 @@ for the audited one too.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -57,6 +57,10 @@ class CounterfactualOutcome:
     leakage: dict
     model: dict
     lists: pd.DataFrame | None = field(repr=False, default=None)
+    #: Aware / unaware / augmented side by side, when compared: a ``MitigationComparison``
+    #: of :func:`~fairrec_core.pipeline.mitigation_stage.compare_mitigations` (that module
+    #: builds on this one, so the type is not imported here).
+    mitigation: Any = field(repr=False, default=None)
 
     @property
     def k(self) -> int:
@@ -68,9 +72,12 @@ class CounterfactualOutcome:
 
     def to_dict(self) -> dict:
         """JSON-safe form (report.json's ``counterfactual`` section)."""
-        return jsonable({"model": self.model, "probe": self.probe.to_dict(),
-                         "leakage": {m: {a: r.to_dict() for a, r in by.items()}
-                                     for m, by in self.leakage.items()}})
+        doc = {"model": self.model, "probe": self.probe.to_dict(),
+               "leakage": {m: {a: r.to_dict() for a, r in by.items()}
+                           for m, by in self.leakage.items()}}
+        if self.mitigation is not None:
+            doc["mitigation"] = self.mitigation.to_dict()
+        return jsonable(doc)
 
 
 def probe_attributes(cfg, dataset, template) -> list[str]:

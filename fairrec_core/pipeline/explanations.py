@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from fairrec_core.errors import ConfigError
+from fairrec_core.i18n import t
 from fairrec_core.metrics.groups import INTERSECTION_SEP, UNKNOWN
 
 _log = logging.getLogger("fairrec.pipeline")
@@ -105,41 +106,38 @@ def _text(col: pd.Series | None, i: int):
 
 
 def _explain(config, dataset, split, model, card, samples):
-    """Fill each item's ``explanation``; return (available, note, method)."""
+    """Fill each item's ``explanation``; return (available, note, method).
+
+    Notes and explanations are written in the report's language (``[report].lang``).
+    """
+    lang = config.report.lang
     if card.get("source") == "imported" or card.get("name") == "imported":
-        return (False, "Not available: the imported lists come without a model, so there is "
-                "nothing to attribute them to. Explanations need a model trained or loaded "
-                "in fairrec.", None)
+        return False, t("explain.report.imported", lang), None
     module, name = EXPLAINER
     try:
         explain = getattr(importlib.import_module(module), name, None)
     except ModuleNotFoundError:
         explain = None
     if explain is None:
-        return (False, "Not available: the explanation module (SHAP history attribution and "
-                "LIME/SHAP text attribution) is not part of this fairrec installation yet. "
-                "The sampled users and their lists are shown so that the section can be "
-                "read against the fairness results.", None)
+        return False, t("explain.report.missing", lang), None
     chosen = [e for s in samples for e in s["items"][:config.explain.explained_items]]
     pairs = [e["_ids"] for e in chosen]
     if not pairs:
-        return False, "No sampled user has a recommendation to explain.", None
+        return False, t("explain.report.nothing", lang), None
     users, items = (np.array(x, dtype=np.int64) for x in zip(*pairs))
     try:
-        out = explain(model, dataset, split, users, items, seed=config.seed)
+        out = explain(model, dataset, split, users, items, seed=config.seed, lang=lang)
     except Exception as exc:  # an explainer failing must not sink the whole audit
         _log.exception("explanation sampling failed")
-        return False, f"Not available: the explanation module failed ({exc}).", None
+        return False, t("explain.report.failed", lang, error=exc), None
     methods = set()
     for e, expl in zip(chosen, out):
         e["explanation"] = expl
         if expl:
             methods.add(str(expl.get("method", "")))
     n = config.explain.explained_items
-    which = "the top item" if n == 1 else f"the top {n} items"
-    return (True, f"Explanations of {which} of each sampled user's list, computed by "
-            "fairrec_core.explain (history attribution); each states its method and "
-            "limits.", ", ".join(sorted(methods)))
+    which = t("explain.report.top_one", lang) if n == 1 else t("explain.report.top_n", lang, n=n)
+    return True, t("explain.report.done", lang, which=which), ", ".join(sorted(methods))
 
 
 def sample_seed(seed: int, *keys: str) -> np.random.Generator:

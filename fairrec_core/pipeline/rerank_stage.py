@@ -22,6 +22,7 @@ import pandas as pd
 from fairrec_core.config import AuditConfig
 from fairrec_core.config_sections import MetricsConfig, RerankConfig
 from fairrec_core.errors import ConfigError
+from fairrec_core.i18n import has, phrase
 
 if TYPE_CHECKING:  # the re-rankers load lazily, when a stage first needs them
     from fairrec_core.rerank import Reranker, TradeoffMetrics
@@ -264,14 +265,13 @@ def rerank_and_sweep(config: AuditConfig, dataset, split, model, base):
 
     rc, k = config.rerank, config.metrics.k
     if rc.method == "none":
-        note = "No re-ranker was configured ([rerank].method = \"none\")."
+        note = phrase("rerank.stage.none")
         return base.ids, {"applied": False, "method": "none", "lam": 0.0, "note": note}, {
             "available": False, "note": note}
     setup = build_reranker(rc, config.metrics, config.thresholds, dataset, split,
                            base.candidates, user_groupings=_user_groupings(config, dataset))
     if setup is None:
-        note = ("No item grouping with at least two groups is available to re-rank for; "
-                "the lists are audited as they are.")
+        note = phrase("rerank.stage.no_grouping")
         return base.ids, {"applied": False, "method": rc.method, "lam": 0.0, "note": note}, {
             "available": False, "note": note}
     reranker, protected = setup.reranker, setup.protected
@@ -290,21 +290,21 @@ def rerank_and_sweep(config: AuditConfig, dataset, split, model, base):
               "description": applied.describe(), "provenance": applied.provenance(),
               "item_grouping": setup.item_grouping, "protected": protected,
               "protected_inferred": setup.protected_inferred, "search": search}
-    tradeoff = {"available": False, "note": "The λ sweep was switched off ([rerank].sweep)."}
+    tradeoff = {"available": False, "note": phrase("rerank.stage.no_sweep")}
     if rc.sweep:
         grid = sorted({round(float(x), 10) for x in np.linspace(0, 1, rc.n_lambdas)} | {lam})
         table = tradeoff_table(setup, base.candidates, grid).drop(columns="seconds")
         table["operating_point"] = np.isclose(table["lam"], lam)
         row = table[table["operating_point"]].iloc[0].to_dict()
-        tradeoff = {"available": True, "method": rc.method, "title": reranker.title,
+        title = (phrase(f"rerank.title.{rc.method}") if has(f"rerank.title.{rc.method}")
+                 else reranker.title)
+        tradeoff = {"available": True, "method": rc.method, "title": title,
                     "item_grouping": setup.item_grouping, "protected": protected,
                     "protected_role": ("acting for" if rc.method in USES_PROTECTED
                                        else "measured for"),
                     "accuracy_column": "ndcg", "fairness_column": setup.fairness_column,
                     "operating_point": row, "table": table,
-                    "note": (f"Each point re-ranks the same {base.candidates.n_candidates} "
-                             f"candidates per user at one λ; λ = 0 is the audited model's "
-                             "own ranking.")}
+                    "note": phrase("tradeoff.note", n=base.candidates.n_candidates)}
     return lists, rerank, tradeoff
 
 

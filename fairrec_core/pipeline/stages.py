@@ -18,6 +18,7 @@ import numpy as np
 from fairrec_core.config import AuditConfig
 from fairrec_core.config_sections import ModelConfig, SplitConfig
 from fairrec_core.errors import ConfigError
+from fairrec_core.fairtrain.spec import FAIR_TRAINABLE  # re-exported: its former home
 
 
 # ---------------------------------------------------------------------- data
@@ -89,10 +90,6 @@ def build_split(dataset, split: SplitConfig, *, seed: int = 0):
                          min_item=split.min_item)
 
 
-#: Models whose training loss can carry a fairness term (:mod:`fairrec_core.fairtrain`).
-FAIR_TRAINABLE = ("bpr", "two-tower")
-
-
 def build_model(model: ModelConfig, *, seed: int = 0):
     """The unfitted recommender a :class:`ModelConfig` describes (every surface).
 
@@ -107,7 +104,8 @@ def build_model(model: ModelConfig, *, seed: int = 0):
         if model.name not in FAIR_TRAINABLE:
             raise ConfigError(f"[model.fairness] adds a fairness term to a model's training "
                               f"loss; the {model.name} model is not trained with one. Use "
-                              f"name = \"bpr\" or \"two-tower\", or remove [model.fairness].")
+                              f"name = {' or '.join(repr(m) for m in FAIR_TRAINABLE)}, "
+                              "or remove [model.fairness].")
         params["fairness"] = model.fairness
     built = make_model(model.name, **params)
     if "seed" in built.get_params() and "seed" not in model.params:
@@ -214,7 +212,17 @@ def recommend(config: AuditConfig, model) -> BaseLists:
     if k > model.n_items_:
         raise ConfigError(f"[metrics].k = {k} is larger than the catalogue "
                           f"({model.n_items_} items).")
-    ids, _ = model.recommend(None, k)
+    if config.engine.name == "ray" and getattr(model, "name", "") != "imported":
+        # Every user scored on Ray actors (GPU actors where the cluster has GPUs); the
+        # same lists as model.recommend (engine/scoring.py slices users the same way).
+        from fairrec_core.engine import RayOptions
+        from fairrec_core.engine.scoring import recommend_ray
+
+        e = config.engine
+        ids, _ = recommend_ray(model, k, ray_options=RayOptions(
+            address=e.ray_address, num_cpus=e.num_cpus, max_retries=e.max_retries))
+    else:
+        ids, _ = model.recommend(None, k)
     cands = None
     if config.rerank.method != "none":
         cands = model_candidates(model, k, config.model.candidates)

@@ -140,6 +140,9 @@ _REASONS = (
                 r"undefined$"), "reason.no_positives"),
     (re.compile(r"^only (?P<n>\d+) held-out positives \(minimum (?P<min>\d+)\); shown, not "
                 r"judged$"), "reason.few_positives"),
+    (re.compile(r"^catalogue-level statistic: no bootstrap interval \(resampling users with "
+                r"replacement leaves some out, which biases it\)$"), "reason.catalogue_level"),
+    (re.compile(r"^no item was recommended$"), "reason.nothing_recommended"),
 )
 
 

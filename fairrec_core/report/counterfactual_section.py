@@ -13,13 +13,13 @@ import pandas as pd
 
 from fairrec_core.i18n import t
 from fairrec_core.report import text as T
-from fairrec_core.report.blocks import Chart, Para, Table
+from fairrec_core.report.blocks import Para, Table
+from fairrec_core.report.charts import spec_chart
 from fairrec_core.viz.counterfactual_charts import (
     SIMILARITY_LABELS,
     leakage_frame,
-    snsr_figure,
     snsr_frame,
-    snsr_png,
+    snsr_spec,
 )
 
 #: The similarity the SNSR chart shows (the gate's default too).
@@ -64,9 +64,8 @@ def section_blocks(doc: dict, lang: str = "en") -> list:
     frame = snsr_frame(doc, CHART_METRIC)
     title = t("cf.chart_title", lang, metric=SIMILARITY_LABELS[CHART_METRIC], k=probe["k"],
               level=level)
-    blocks.append(Chart(f"counterfactual:snsr:{CHART_METRIC}",
-                        lambda: snsr_figure(frame, title=title),
-                        lambda: snsr_png(frame, title=title)))
+    blocks.append(spec_chart(f"counterfactual:snsr:{CHART_METRIC}",
+                             lambda: snsr_spec(frame, title=title)))
     blocks.append(Table(*value_table(probe, lang), caption=t("cf.values_header", lang)))
     leak = leakage_frame(doc)
     if leak.empty:
@@ -74,8 +73,39 @@ def section_blocks(doc: dict, lang: str = "en") -> list:
     else:
         blocks.append(Table(*leakage_table(leak, lang),
                             caption=t("cf.leak_caption", lang, level=level)))
+    if doc.get("mitigation"):  # the "compare mitigations" table, when it was computed
+        mit = doc["mitigation"]
+        blocks.append(Table(*mitigation_table(mit, lang), caption=mitigation_caption(
+            mit, lang, level=float(mit.get("level", level)))))
     blocks.append(Para(t("cf.report_definitions", lang), "note"))
     return blocks
+
+
+def mitigation_table(mit: dict, lang: str = "en") -> tuple[list, list]:
+    """Aware / unaware / augmented side by side (``MitigationComparison.to_dict()``)."""
+    k, attrs = mit["k"], mit["attributes"]
+    headers = [t("cf.mit_col_variant", lang)]
+    for a in attrs:
+        headers += [t("cf.mit_col_snsr", lang, attribute=a, k=k),
+                    t("cf.mit_col_auc", lang, attribute=a)]
+    headers.append(t("cf.mit_col_ndcg", lang, k=k))
+    rows = []
+    for r in mit["rows"]:
+        row = [t(f"cf.mit_variant.{r['variant']}", lang)]
+        for a in attrs:
+            m = r["by_attribute"][a]
+            row += [f"{T.num(m['snsr'])} {_iv(m['snsr_ci'])}",
+                    f"{T.num(m['auc'])} {_iv(m['auc_ci'])}"]
+        row.append(T.num(r["ndcg"]))
+        rows.append(row)
+    return headers, rows
+
+
+def mitigation_caption(mit: dict, lang: str = "en", *, level: float = 0.95) -> str:
+    aug = mit.get("augment", {})
+    return t("cf.mit_caption", lang, augment=t(f"cf.mit_augment.{aug.get('augment', 'swap')}",
+                                               lang),
+             p=aug.get("augment_p", 0.5), level=level)
 
 
 def summary_table(probe: dict, lang: str = "en") -> tuple[list, list]:

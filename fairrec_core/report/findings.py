@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from fairrec_core.i18n import t
+from fairrec_core.i18n import say, t
 from fairrec_core.report import text as T
 from fairrec_core.report.blocks import Chart, Heading, Para, Table, frame_rows
+from fairrec_core.report.charts import spec_chart
 
 #: Item groups listed per grouping in the provider table (all are in the CSV).
 MAX_ITEM_ROWS = 15
@@ -51,7 +52,7 @@ def data_section(result) -> list:
                         n=f"{c['users_with_recommendations']:,}")])
     split = result.data["split"]
     blocks = [Table(["", tr("report.col.value")], rows, widths=[1, 3]),
-              Para(tr("report.data.split", description=split["description"],
+              Para(tr("report.data.split", description=say(split["description"], lang),
                       train=f"{split['train_rows']:,}", valid=f"{split['valid_rows']:,}",
                       test=f"{split['test_rows']:,}", users=f"{split['evaluable_users']:,}"))]
     ug = pd.DataFrame(result.data["user_groups"])
@@ -90,7 +91,7 @@ def model_section(result) -> list:
 
     m = result.model
     rows = [[tr("report.model.model"), m["name"]],
-            [tr("report.model.description"), m["description"]],
+            [tr("report.model.description"), say(m["description"], lang)],
             [tr("report.model.source"), m["source"]],
             [tr("report.model.fitted_on"), tr("report.model.fitted_value",
                                              users=f"{m['n_users']:,}",
@@ -122,12 +123,15 @@ def model_section(result) -> list:
 
 # ---------------------------------------------------------------------- accuracy
 def accuracy_section(result) -> list:
+    from fairrec_core.report.check_text import reason_text
+
     lang = T.lang_of(result)
     f = result.fairness
     wanted = list(result.config.metrics.metrics)
     ov = f.overall[f.overall["metric"].isin(wanted + ["coverage", "gini", "ugf", "igf"])]
     rows = [[T.metric_name(r["metric"], result.k, lang), T.num(r["value"], 4),
-             T.interval(r["ci_low"], r["ci_high"], 4), f"{int(r['n']):,}", r["note"]]
+             T.interval(r["ci_low"], r["ci_high"], 4), f"{int(r['n']):,}",
+             reason_text(r["note"], lang)]
             for _, r in ov.iterrows()]
     c = f.counts
     headers = [t(f"report.col.{h}", lang) for h in ("metric", "value", "interval")]
@@ -170,9 +174,7 @@ def user_section(result) -> list:
     for grouping in dict.fromkeys(f.user_groups["grouping"]):
         blocks.append(Heading(t("report.by", lang, grouping=T.attr_name(grouping, lang))))
         for metric in th.user_metrics:
-            label = T.metric_name(metric, result.k, lang)
-            blocks.append(_user_chart(f.user_groups, grouping, metric, label, th.ratio_fail,
-                                      lang))
+            blocks.append(_user_chart(f, grouping, metric, lang))
         part = f.user_groups[(f.user_groups["grouping"] == grouping)
                              & f.user_groups["metric"].isin(th.user_metrics)]
         blocks.append(Table(
@@ -185,26 +187,18 @@ def user_section(result) -> list:
     return blocks
 
 
-def _user_chart(table, grouping, metric, label, ratio_fail, lang="en") -> Chart:
-    from fairrec_core.report.chart_text import localise_user_figure
-    from fairrec_core.report.static_charts import user_group_png
-    from fairrec_core.viz.audit_charts import user_group_figure
+def _user_chart(fairness, grouping, metric, lang="en") -> Chart:
+    """The Fairness page's figure of one grouping and metric, for the HTML and the PDF."""
+    from fairrec_core.viz.fairness_figures import user_group_spec
 
-    return Chart(f"user:{grouping}:{metric}",
-                 lambda: localise_user_figure(
-                     user_group_figure(table, grouping, metric, label=label,
-                                       ratio_fail=ratio_fail),
-                     grouping=grouping, label=label, ratio_fail=ratio_fail, lang=lang),
-                 lambda: user_group_png(table, grouping, metric, label=label,
-                                        ratio_fail=ratio_fail, lang=lang))
+    return spec_chart(f"user:{grouping}:{metric}",
+                      lambda: user_group_spec(fairness, grouping, metric, lang=lang))
 
 
 # ---------------------------------------------------------------------- providers
 def provider_section(result) -> list:
-    from fairrec_core.report.chart_text import localise_figure
     from fairrec_core.report.check_text import reason_text
-    from fairrec_core.report.static_charts import lorenz_png, provider_png
-    from fairrec_core.viz.audit_charts import lorenz_figure, provider_exposure_figure
+    from fairrec_core.viz.fairness_figures import lorenz_spec, provider_spec
 
     lang = T.lang_of(result)
     judged = t("report.judged", lang)
@@ -218,13 +212,13 @@ def provider_section(result) -> list:
         part = ig[ig["grouping"] == grouping].sort_values(["catalog_share", "group"],
                                                           ascending=[False, True])
         blocks.append(Heading(t("report.by", lang, grouping=T.attr_name(grouping, lang))))
-        # (mypy cannot type a lambda with a default argument; the defaults bind the loop value.)
-        blocks.append(Chart(f"provider:{grouping}",
-                            lambda g=grouping: localise_figure(  # type: ignore[misc]
-                                provider_exposure_figure(ig, g), "provider", lang, grouping=g,
-                                n=int((ig["grouping"] == g).sum())),
-                            lambda g=grouping: provider_png(  # type: ignore[misc]
-                                ig, g, lang=lang)))
+        # Built now (no drawing yet): the caption says which groups a large grouping shows.
+        spec, shown_caption = provider_spec(f, grouping, lang=lang)
+        # (mypy cannot type a lambda with a default argument; the default binds the loop value.)
+        blocks.append(spec_chart(f"provider:{grouping}",
+                                 lambda s=spec: s))  # type: ignore[misc]
+        if shown_caption:
+            blocks.append(Para(shown_caption, "note"))
         shown = part.head(MAX_ITEM_ROWS)
         blocks.append(Table(
             headers,
@@ -240,10 +234,7 @@ def provider_section(result) -> list:
     ov = f.overall.set_index("metric")["value"]
     gini = ov.get("gini")
     blocks.append(Heading(t("report.prov.concentration", lang)))
-    blocks.append(Chart("lorenz",
-                        lambda: localise_figure(lorenz_figure(f.lorenz, gini), "lorenz", lang,
-                                                gini=gini),
-                        lambda: lorenz_png(f.lorenz, gini, lang=lang)))
+    blocks.append(spec_chart("lorenz", lambda: lorenz_spec(f, lang)))
     blocks.append(Para(t("report.prov.gini", lang, gini=T.num(gini),
                          coverage=T.num(ov.get("coverage")), igf=T.num(ov.get("igf")))))
     return blocks

@@ -2,7 +2,7 @@
 
 plotly.js is embedded once in the page (no CDN), each chart's data is
 embedded as JSON. Safety: every piece of text is passed through
-:func:`html.escape`, chart JSON is written with ``<``, ``>``, ``&`` and the
+:func:`fairrec_core.text_escape.html_text`, chart JSON is written with ``<``, ``>``, ``&`` and the
 line separators as ``\\uXXXX`` escapes so no data can close the script
 element, and a Content-Security-Policy allows only the page's own scripts
 (by nonce), so an injected ``<script>`` or ``onerror=`` attribute would not
@@ -11,7 +11,6 @@ run even if something slipped past the escaping.
 
 from __future__ import annotations
 
-import html
 import secrets
 from collections.abc import Sequence
 
@@ -19,6 +18,7 @@ from fairrec_core.i18n import t
 from fairrec_core.report import blocks as B
 from fairrec_core.report import content as C
 from fairrec_core.report import text as T
+from fairrec_core.text_escape import html_text
 
 #: The ``lang`` attribute of the page, per report language.
 HTML_LANG = {"en": "en", "zh": "zh-CN"}
@@ -60,7 +60,7 @@ dl dd{margin:2px 0 0 0;color:#323F4B}
 
 def e(text) -> str:
     """Escape text for HTML element content and attribute values."""
-    return html.escape("" if text is None else str(text), quote=True)
+    return html_text(text, quote=True)
 
 
 def _json_for_script(fig) -> str:

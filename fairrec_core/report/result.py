@@ -25,6 +25,7 @@ import pandas as pd
 from fairrec_core import __version__
 from fairrec_core._json import jsonable
 from fairrec_core.config import AuditConfig
+from fairrec_core.i18n import say, say_all
 from fairrec_core.metrics import FairnessResult, Thresholds, run_checks
 
 #: Version of the report.json layout (semantic: a major bump breaks readers).
@@ -138,7 +139,7 @@ class AuditResult:
                 "user_gaps": records(f.user_gaps),
                 "item_groups": records(f.item_groups),
                 "lorenz": records(f.lorenz),
-                "notes": list(f.notes),
+                "notes": [say(n, self.lang) for n in f.notes],
                 "params": f.params,
             },
             "rerank": self.rerank,
@@ -155,7 +156,8 @@ class AuditResult:
                 "config": self.config.to_dict(),
             },
         }
-        return jsonable(doc)
+        # Notes and descriptions made deep in the library are Phrases: said here.
+        return jsonable(say_all(doc, self.lang))
 
     def to_json(self) -> str:
         """:meth:`to_json_dict` as text (UTF-8, NaN written as null)."""

@@ -3,9 +3,9 @@ reproducibility (see :mod:`fairrec_core.report.content`)."""
 
 from __future__ import annotations
 
-from fairrec_core.i18n import has, t
+from fairrec_core.i18n import has, say, t
 from fairrec_core.report import text as T
-from fairrec_core.report.blocks import Chart, Definitions, Heading, Para, Pre, Table
+from fairrec_core.report.blocks import Definitions, Heading, Para, Pre, Table
 
 # ---------------------------------------------------------------------- trade-off
 _FLABELS = ("es_cs_ratio", "es_rs_ratio", "exposure_share", "ndcg_ratio", "ndcg_difference")
@@ -24,37 +24,36 @@ def fairness_label(column: str, lang: str = "en") -> str:
 
 
 def tradeoff_section(result) -> list:
-    from fairrec_core.report.chart_text import localise_figure
-    from fairrec_core.report.static_charts import tradeoff_png
-    from fairrec_core.viz.audit_charts import safe, tradeoff_figure
+    from fairrec_core.report.charts import spec_chart
+    from fairrec_core.viz.tradeoff_charts import tradeoff_spec
 
     lang = T.lang_of(result)
     t_, r = result.tradeoff, result.rerank
     if not t_.get("available"):
-        return [Para(t_.get("note") or t("report.trade.none", lang), "note")]
+        return [Para(say(t_.get("note"), lang) if t_.get("note") else t("report.trade.none", lang),
+                     "note")]
     table, col = t_["table"], t_["fairness_column"]
     acc = T.metric_name("ndcg", result.k, lang)
     flabel = fairness_label(col, lang)
     op = t_["operating_point"]
     auto = t("report.trade.auto", lang) if r.get("protected_inferred") else ""
-    blocks = [Para(t("report.trade.method", lang, title=t_["title"], method=t_["method"],
+    blocks = [Para(t("report.trade.method", lang, title=say(t_["title"], lang),
+                     method=t_["method"],
                      role=_role(t_.get("protected_role", "acting for"), lang),
                      grouping=T.attr_name(t_["item_grouping"], lang),
                      protected=T.join(t_["protected"] or [], lang), auto=auto,
-                     note=t_["note"])),
-              Chart("tradeoff",
-                    lambda: localise_figure(
-                        tradeoff_figure(table, fairness_column=col,
-                                        fairness_label=safe(flabel), accuracy_label=acc),
-                        "tradeoff", lang),
-                    lambda: tradeoff_png(table, fairness_column=col, fairness_label=flabel,
-                                         accuracy_label=acc, lang=lang)),
+                     note=say(t_["note"], lang))),
+              # The What-if page's figure, its star at the audit's operating point.
+              spec_chart("tradeoff", lambda: tradeoff_spec(
+                  table, col, k=result.k, current=dict(op), lang=lang,
+                  weight="p" if t_["method"] == "fair_topk" else "λ",  # FA*IR's target p
+                  current_name=t("chart.operating_short", lang))),
               Para(t("report.trade.operating", lang, lam=f"{op['lam']:g}", acc=acc,
                      ndcg=T.num(op["ndcg"], 4), flabel=flabel, fvalue=T.num(op.get(col)))
                    + (t("report.trade.own", lang) if not r.get("applied")
                       else t("report.trade.reranked", lang)))]
     if r.get("search"):
-        blocks.append(Para(r["search"]["description"]))
+        blocks.append(Para(say(r["search"]["description"], lang)))
     extra = [c for c in ("recall", "coverage") if c in table]
     yes = t("report.yes", lang)
     rows = [[f"{x['lam']:g}", T.num(x["ndcg"], 4), T.num(x[col])]
@@ -129,9 +128,9 @@ def methodology_section(result) -> list:
     blocks: list = [Definitions([(d["term"], d["definition"]) for d in methodology(result)])]
     if result.fairness.notes:
         blocks += [Heading(t("report.method.notes", lang))]
-        blocks += [Para(n) for n in result.fairness.notes]
+        blocks += [Para(say(n, lang)) for n in result.fairness.notes]
     if result.rerank.get("description") and result.rerank.get("applied"):
-        blocks.append(Para(result.rerank["description"]))
+        blocks.append(Para(say(result.rerank["description"], lang)))
     return blocks
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from fairrec_core.i18n import has, normalise_lang, t
+from fairrec_core.i18n import has, normalise_lang, say, t
 
 _SECTION_KEYS = ("scorecard", "data", "model", "accuracy", "user_fairness",
                  "provider_exposure", "tradeoff", "explanations", "counterfactual",
@@ -126,7 +126,7 @@ def methodology(result) -> list[dict]:
     ray = (t("method.ci.ray", lang, method=p["ci_method"]) if p.get("engine") == "ray"
            else "")
     values = {
-        "heldout": {"split": split.get("description", "")},
+        "heldout": {"split": say(split.get("description", ""), lang)},
         "ranking": {},
         "exposure": {"formula": exposure, "model": p["exposure"]},
         "beyond": {"head": f"{p['head_share']:.0%}", "alpha": p["calibration_alpha"]},

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from fairrec_core.i18n import phrase
 from fairrec_core.metrics.exposure import position_weights
 
 from ._queues import GroupQueues, choose, history_shares
@@ -124,15 +125,13 @@ class Calibrated(Reranker):
                           weights=weights, **aux)
         n_without = int((~has).sum())
         if n_without:
-            state.notes.append(f"{n_without} users have no history to calibrate to; they keep "
-                               "the base order.")
+            state.notes.append(phrase("rerank.calibrated.no_history", n=n_without))
         state.params.update({"item_grouping": g.name, "categories": list(g.labels),
                              "alpha": self.alpha, "exposure": self.exposure,
                              "target": "history" if self.target is None else "array",
                              "users_without_history": n_without, "user_groups": "not used"})
-        state.params["summary"] = (
-            f"Greedy trade-off between normalised score and KL(p‖q̃) over the categories of "
-            f"'{g.name}' (α = {self.alpha:g}, {self.exposure} rank weights).")
+        state.params["summary"] = phrase("rerank.calibrated.summary", grouping=g.name,
+                                         alpha=f"{self.alpha:g}", exposure=self.exposure)
 
     def _run(self, state: State, lam: float):
         prep = state.candidates.prepared

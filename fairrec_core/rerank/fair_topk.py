@@ -30,6 +30,8 @@ from functools import lru_cache
 import numpy as np
 from scipy.stats import binom
 
+from fairrec_core.i18n import phrase
+
 from ._queues import GroupQueues
 from .base import (
     Reranker,
@@ -257,15 +259,13 @@ class FairTopK(Reranker):
                              "users_with_protected_candidates": int(has.sum()),
                              "user_groups": "not used"})
         if not has.any():
-            note = (f"No user has a candidate of the protected group(s) {', '.join(names)}; "
-                    "FA*IR cannot change any list.")
+            note = phrase("rerank.fair_topk.no_candidates", groups=", ".join(names))
             state.notes.append(note)
             warnings.warn(note, RerankWarning, stacklevel=4)
-        how = "inferred from the base lists" if inferred else "given"
-        state.params["summary"] = (
-            f"Protected group {', '.join(names)} of '{g.name}' ({how}); every prefix must hold "
-            f"at least the binomial minimum for p = λ, α = {self.alpha:g}"
-            f"{' (corrected for testing every prefix)' if self.adjust_alpha else ''}.")
+        how = phrase("rerank.how.inferred" if inferred else "rerank.how.given")
+        key = "rerank.fair_topk." + ("summary_corrected" if self.adjust_alpha else "summary")
+        state.params["summary"] = phrase(key, groups=", ".join(names), grouping=g.name,
+                                         how=how, alpha=f"{self.alpha:g}")
 
     def _run(self, state: State, lam: float):
         prep = state.candidates.prepared
@@ -297,8 +297,7 @@ class FairTopK(Reranker):
         val = np.where(ok, prep.rel[rows[:, None], np.where(ok, out_cols, 0)], np.nan)
         notes = []
         if short.any():
-            notes.append(f"{int(short.sum())} users had too few protected candidates to meet "
-                         "the FA*IR minimum in every prefix; they got all they had.")
+            notes.append(phrase("rerank.fair_topk.short", n=int(short.sum())))
         extra = {"params": {"mtable": table.tolist(), "alpha_used": a_c, "p_value": lam,
                             "users_below_table": int(short.sum())},
                  "notes": notes}

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from fairrec_core.i18n import phrase
+
 from ._queues import GroupQueues, choose, history_shares
 from .base import (
     Reranker,
@@ -148,18 +150,15 @@ class ProviderExposure(Reranker):
             params["protected"] = [g.labels[c] for c in prot]
             params["users_with_protected_candidates"] = int(has.sum())
             if not has.any():
-                note = (f"No user has a candidate of the group(s) "
-                        f"{', '.join(params['protected'])}; re-ranking cannot raise their "
-                        "exposure.")
+                note = phrase("rerank.provider.no_candidates",
+                              groups=", ".join(params["protected"]))
                 state.notes.append(note)
                 warnings.warn(note, RerankWarning, stacklevel=4)
         if n_fallback:
-            state.notes.append(f"{n_fallback} users had no usable interest profile and used the "
-                               "catalogue shares as P(c|u).")
+            state.notes.append(phrase("rerank.provider.fallback", n=n_fallback))
         state.params.update(params)
-        state.params["summary"] = (
-            f"Greedy smooth xQuAD over the item groups of '{g.name}' "
-            f"({', '.join(g.labels)}), P(c|u) from {pmode}.")
+        state.params["summary"] = phrase("rerank.provider.summary", grouping=g.name,
+                                         groups=", ".join(g.labels), pmode=pmode)
 
     def _run(self, state: State, lam: float):
         prep = state.candidates.prepared

@@ -19,6 +19,8 @@ import warnings
 
 import numpy as np
 
+from fairrec_core.i18n import Phrase, phrase
+
 from .base import (
     Candidates,
     Reranker,
@@ -233,9 +235,8 @@ class TwoSided(Reranker):
             tau = sign[codes]
             n_users_with = int((tau < 0).any(axis=1).sum())
             if n_users_with == 0:
-                state.notes.append(
-                    f"No user has a candidate of the protected item group "
-                    f"({', '.join(label_names(g, prot))}); the item side cannot change any list.")
+                state.notes.append(phrase("rerank.two_sided.no_candidates",
+                                          groups=", ".join(label_names(g, prot))))
                 warnings.warn(state.notes[-1], RerankWarning, stacklevel=4)
             params.update({"item_grouping": g.name,
                            "protected": label_names(g, prot),
@@ -275,17 +276,22 @@ class TwoSided(Reranker):
         state.params["summary"] = self._summary(params)
 
     @staticmethod
-    def _summary(p: dict) -> str:
-        parts = []
+    def _summary(p: dict) -> Phrase:
+        sides = {}
         if "protected" in p:
-            how = "inferred from the base lists" if p["protected_inferred"] else "given"
-            parts.append(f"item side '{p['item_grouping']}' (disadvantaged: "
-                         f"{', '.join(p['protected'])}, {how}; weight {p['item_weight']:g})")
+            how = phrase("rerank.how.inferred" if p["protected_inferred"] else "rerank.how.given")
+            sides["item"] = phrase("rerank.two_sided.item_side", grouping=p["item_grouping"],
+                                   groups=", ".join(p["protected"]), how=how,
+                                   weight=f"{p['item_weight']:g}")
         if "protected_users" in p:
-            how = "CPFair's convention" if p["protected_users_inferred"] else "given"
-            parts.append(f"user side '{p['user_grouping']}' (disadvantaged: "
-                         f"{', '.join(p['protected_users'])}, {how}; weight {p['user_weight']:g})")
-        return "Objective: relevance minus λ-weighted gaps on the " + " and ".join(parts) + "."
+            how = phrase("rerank.how.cpfair" if p["protected_users_inferred"]
+                         else "rerank.how.given")
+            sides["user"] = phrase("rerank.two_sided.user_side", grouping=p["user_grouping"],
+                                   groups=", ".join(p["protected_users"]), how=how,
+                                   weight=f"{p['user_weight']:g}")
+        if len(sides) == 2:
+            return phrase("rerank.two_sided.summary_both", **sides)
+        return phrase("rerank.two_sided.summary_one", side=next(iter(sides.values())))
 
     # ------------------------------------------------------------------ run
 

@@ -24,8 +24,25 @@ AFTER_COLOR = "#3A6EA5"
 STATUS_COLORS = {"pass": "#2E7D32", "warn": "#B26A00", "fail": "#C62828",
                  "inconclusive": "#5E35B1", "insufficient_data": "#6B7785"}
 
-__all__ = ["AFTER_COLOR", "BEFORE_COLOR", "PALETTE", "STATUS_COLORS", "UNKNOWN_COLOR",
-           "group_colors"]
+#: Reference lines, error bars and the "no effect" / "fair share" marks.
+REFERENCE_COLOR = "#5B6770"
+#: Provider figure: catalogue share (light, drawn faded) and merit share (dark).
+CATALOG_COLOR = "#5B6770"
+MERIT_COLOR = "#2B2F33"
+#: The audited lists' exposure curve (Lorenz) and the Pareto front of a sweep.
+LORENZ_COLOR = "#D9822B"
+FRONT_COLOR = "#D9822B"
+#: A sweep's curve and its operating / current point.
+CURVE_COLOR = "#3A6EA5"
+POINT_COLOR = "#C62828"
+#: The λ_train curve of fairness during training.
+TRAIN_COLOR = "#2E8B57"
+#: Grid lines of every figure (plotly_white's look, also in the PDF).
+GRID_COLOR = "#EBF0F8"
+
+__all__ = ["AFTER_COLOR", "BEFORE_COLOR", "CATALOG_COLOR", "CURVE_COLOR", "FRONT_COLOR",
+           "GRID_COLOR", "LORENZ_COLOR", "MERIT_COLOR", "PALETTE", "POINT_COLOR",
+           "REFERENCE_COLOR", "STATUS_COLORS", "TRAIN_COLOR", "UNKNOWN_COLOR", "group_colors"]
 
 
 def _order(labels: Iterable) -> list[str]:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from fairrec_core.viz.colors import AFTER_COLOR, BEFORE_COLOR
+from fairrec_core.viz.colors import AFTER_COLOR, BEFORE_COLOR, REFERENCE_COLOR
+from fairrec_core.viz.figure_spec import Bars, FigureSpec, RefLine
 
 #: Similarity names as charts and tables show them.
 SIMILARITY_LABELS = {"jaccard": "Jaccard", "serp": "SERP*", "serp_norm": "SERP*-norm",
                      "prag": "PRAG*"}
-REFERENCE = "#5B6770"
+REFERENCE = REFERENCE_COLOR
 
 
 def snsr_frame(outcome: dict, metric: str = "jaccard") -> pd.DataFrame:
@@ -43,20 +44,28 @@ def _errors(frame: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray]:
             np.nan_to_num(v - frame["ci_low"].to_numpy(float)))
 
 
-def snsr_figure(frame: pd.DataFrame, *, title: str):
-    """Bars of SNSR per attribute with their intervals; a line at 0 (no effect)."""
-    import plotly.graph_objects as go
+def snsr_spec(frame: pd.DataFrame, *, title: str) -> FigureSpec | None:
+    """Bars of SNSR per attribute with their intervals; a line at 0 (no effect).
 
-    up, down = _errors(frame, "snsr")
-    fig = go.Figure(go.Bar(x=frame["attribute"].astype(str), y=frame["snsr"],
-                           marker_color=AFTER_COLOR, width=0.5,
-                           error_y={"type": "data", "array": up, "arrayminus": down,
-                                    "color": REFERENCE},
-                           hovertemplate="%{x}: SNSR %{y:.3f}<extra></extra>"))
-    fig.add_hline(y=0, line_color=REFERENCE, line_width=1)
-    fig.update_layout(title=title, template="plotly_white", height=320,
-                      margin={"l": 50, "r": 20, "t": 50, "b": 40}, yaxis_title="SNSR")
-    return fig
+    The one definition the Counterfactual page, the HTML and the PDF report draw.
+    """
+    if frame.empty:
+        return None
+    bars = Bars("SNSR", frame["snsr"].to_numpy(float), AFTER_COLOR,
+                ci_low=frame["ci_low"].to_numpy(float), ci_high=frame["ci_high"].to_numpy(float),
+                legend=False, hover="%{x}: SNSR %{y:.3f}<extra></extra>")
+    return FigureSpec(title=title, y_title="SNSR",
+                      categories=frame["attribute"].astype(str).tolist(), bars=[bars],
+                      refs=[RefLine(0.0, REFERENCE_COLOR, dash="solid")], height=320,
+                      legend=None)
+
+
+def snsr_figure(frame: pd.DataFrame, *, title: str):
+    """:func:`snsr_spec` drawn with Plotly (an empty figure for an empty frame)."""
+    from fairrec_core.viz.render_plotly import light_figure, to_plotly
+
+    spec = snsr_spec(frame, title=title)
+    return to_plotly(spec) if spec is not None else light_figure([], {}, title, 320)
 
 
 def leakage_figure(frame: pd.DataFrame, *, title: str):
@@ -79,32 +88,11 @@ def leakage_figure(frame: pd.DataFrame, *, title: str):
 
 
 def snsr_png(frame: pd.DataFrame, *, title: str) -> bytes | None:
-    """The static form of :func:`snsr_figure` (PDF report)."""
-    if frame.empty:
-        return None
-    import io
+    """:func:`snsr_spec` as a PNG (PDF report); None for an empty frame."""
+    from fairrec_core.viz.render_png import to_png
 
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(7.0, 2.8), dpi=150)
-    ax = fig.subplots()
-    ax.spines[["top", "right"]].set_visible(False)
-    x = np.arange(len(frame))
-    up, down = _errors(frame, "snsr")
-    ax.bar(x, frame["snsr"].to_numpy(float), color=AFTER_COLOR, width=0.5)
-    ax.errorbar(x, frame["snsr"].to_numpy(float), yerr=np.vstack([down, up]), fmt="none",
-                ecolor=REFERENCE, capsize=3, linewidth=1)
-    ax.axhline(0, color=REFERENCE, linewidth=0.8)
-    ax.set_xticks(x)
-    # "$" would switch matplotlib into math mode.
-    ax.set_xticklabels([str(a).replace("$", r"\$") for a in frame["attribute"]], fontsize=8)
-    ax.set_ylabel("SNSR", fontsize=9)
-    ax.set_title(title.replace("$", r"\$"), fontsize=9)
-    buf = io.BytesIO()
-    fig.tight_layout()
-    fig.savefig(buf, format="png", dpi=150, metadata={"Software": None})
-    return buf.getvalue()
+    return to_png(snsr_spec(frame, title=title))
 
 
 __all__ = ["SIMILARITY_LABELS", "leakage_figure", "leakage_frame", "snsr_figure", "snsr_frame",
-           "snsr_png"]
+           "snsr_png", "snsr_spec"]

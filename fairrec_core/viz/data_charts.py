@@ -8,7 +8,6 @@ dashboard, the HTML report and a notebook draw the same pictures.
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from itertools import pairwise
@@ -20,6 +19,7 @@ from plotly.subplots import make_subplots
 
 from fairrec_core.data.summary import DataSummary
 from fairrec_core.i18n import t
+from fairrec_core.text_escape import html_text
 
 # One colour for everything about users, one for items, a muted one for
 # "too small to judge" and a neutral one for reference lines.
@@ -43,9 +43,10 @@ def safe(text) -> str:
     category ``<a href=...>`` becomes a live link); escaped, it shows the text
     literally (it decodes the entities for display). Quotes stay as they are:
     Plotly writes text into SVG text nodes, where a quote is harmless, and it
-    would show ``&quot;`` literally. The one helper every chart module uses.
+    would show ``&quot;`` literally. The chart modules' name for
+    :func:`fairrec_core.text_escape.html_text` with ``quote=False``.
     """
-    return html.escape(str(text), quote=False)
+    return html_text(text, quote=False)
 
 
 def _layout(fig: go.Figure, title: str, *, height: int = 360, top: int = 70) -> go.Figure:

@@ -13,10 +13,15 @@ from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
 
+from fairrec_core.viz.colors import CURVE_COLOR, POINT_COLOR, TRAIN_COLOR
+from fairrec_core.viz.figure_spec import FigureSpec, Line
+from fairrec_core.viz.render_plotly import to_plotly
+
 LOSS_COLOR = "#3A6EA5"
 METRIC_COLOR = "#D9822B"
 
-__all__ = ["TrainingLog", "fairtrain_figure", "fairtrain_points", "training_figure"]
+__all__ = ["TrainingLog", "fairtrain_figure", "fairtrain_points", "fairtrain_spec",
+           "training_figure"]
 
 
 @dataclass
@@ -82,39 +87,43 @@ class TrainingLog:
 
 
 def training_figure(log: TrainingLog, *, best_epoch: int | None = None,
-                    title: str = "Training progress") -> go.Figure:
-    """Loss (left axis) and validation metric (right axis) against epochs."""
+                    title: str = "Training progress", lang: str = "en") -> go.Figure:
+    """Loss (left axis) and validation metric (right axis) against epochs (words in ``lang``)."""
+    from fairrec_core.i18n import t
+
+    metric = log.metric_name.upper()
     fig = go.Figure()
     if log.steps:
         fig.add_trace(go.Scatter(
             x=[s[0] for s in log.steps], y=[s[1] for s in log.steps], mode="lines",
-            name="training loss (per step window)", line={"color": LOSS_COLOR, "width": 1},
+            name=t("chart.train.loss_steps", lang), line={"color": LOSS_COLOR, "width": 1},
             opacity=0.45, hovertemplate="epoch %{x:.2f}: loss %{y:.4f}<extra></extra>"))
     if log.epochs:
         fig.add_trace(go.Scatter(
             x=[e[0] for e in log.epochs], y=[e[1] for e in log.epochs], mode="lines+markers",
-            name="training loss (epoch mean)", line={"color": LOSS_COLOR, "width": 2.5},
+            name=t("chart.train.loss_epochs", lang), line={"color": LOSS_COLOR, "width": 2.5},
             hovertemplate="epoch %{x}: mean loss %{y:.4f}<extra></extra>"))
         pts = [(e[0], e[2]) for e in log.epochs if e[2] is not None]
         if pts:
             fig.add_trace(go.Scatter(
                 x=[p[0] for p in pts], y=[p[1] for p in pts], mode="lines+markers",
-                name=f"validation {log.metric_name.upper()}", yaxis="y2",
+                name=t("chart.train.validation", lang, metric=metric), yaxis="y2",
                 line={"color": METRIC_COLOR, "width": 2.5},
                 hovertemplate=f"epoch %{{x}}: validation {log.metric_name.upper()} "
                               "%{y:.4f}<extra></extra>"))
     if best_epoch:
         fig.add_vline(x=best_epoch, line={"color": METRIC_COLOR, "dash": "dot", "width": 1},
-                      annotation_text=f"best epoch {best_epoch}", annotation_font_size=11)
+                      annotation_text=t("chart.train.best_epoch", lang, epoch=best_epoch),
+                      annotation_font_size=11)
     fig.update_layout(
         title={"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 15}},
         template="plotly_white", height=340, margin={"l": 60, "r": 70, "t": 70, "b": 50},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right",
                 "x": 1.0},
-        xaxis={"title": {"text": "Epoch"}, "rangemode": "tozero"},
-        yaxis={"title": {"text": "Training loss (BPR, lower is better)",
+        xaxis={"title": {"text": t("chart.train.epoch", lang)}, "rangemode": "tozero"},
+        yaxis={"title": {"text": t("chart.train.loss_axis", lang),
                          "font": {"color": LOSS_COLOR}}},
-        yaxis2={"title": {"text": f"Validation {log.metric_name.upper()} (higher is better)",
+        yaxis2={"title": {"text": t("chart.train.metric_axis", lang, metric=metric),
                           "font": {"color": METRIC_COLOR}},
                 "overlaying": "y", "side": "right", "rangemode": "tozero", "tickformat": ".3f",
                 "showgrid": False})
@@ -122,9 +131,8 @@ def training_figure(log: TrainingLog, *, best_epoch: int | None = None,
 
 
 # ---------------------------------------------------------------------- fairness in training
-TRAIN_COLOR = "#2E8B57"
-RERANK_COLOR = "#3A6EA5"
-FRONT_COLOR = "#B22222"
+RERANK_COLOR = CURVE_COLOR
+FRONT_COLOR = POINT_COLOR
 
 
 def fairtrain_points(grid, column: str, rerank=None) -> dict:
@@ -168,47 +176,40 @@ def fairtrain_points(grid, column: str, rerank=None) -> dict:
     return out
 
 
-def fairtrain_figure(grid, column: str, *, rerank=None, fairness_label: str | None = None,
-                     accuracy_label: str = "NDCG@10", labels: dict | None = None) -> go.Figure:
+def fairtrain_spec(grid, column: str, *, rerank=None, fairness_label: str | None = None,
+                   accuracy_label: str = "NDCG@10", labels: dict | None = None) -> FigureSpec:
     """Accuracy against the targeted fairness measure: λ_train grid, re-ranking, Pareto front.
 
-    One definition for the Train page, the What-if overlay and the HTML report.
-    ``labels`` overrides the legend texts (``train``, ``rerank``, ``front``,
-    ``title``), e.g. translated ones.
+    One definition for the Train page, the What-if overlay, the HTML and the PDF
+    report. ``labels`` overrides the legend texts (``train``, ``rerank``,
+    ``front``, ``title``), e.g. translated ones.
     """
     names = {"train": "fairness in training (λ_train grid)",
              "rerank": "re-ranking (λ sweep)", "front": "Pareto front (both)",
              "title": "Trade-off: accuracy vs. fairness, training and re-ranking"}
     names.update(labels or {})
     pts = fairtrain_points(grid, column, rerank)
-    fig = go.Figure()
     tr = pts["train"]
-    fig.add_trace(go.Scatter(
-        x=tr["x"], y=tr["y"], mode="lines+markers+text", name=names["train"],
-        text=[f"λ={lam:g}" for lam in tr["lam"]], textposition="top center",
-        textfont={"size": 10}, line={"color": TRAIN_COLOR, "width": 2.5},
-        marker={"size": 9}, customdata=tr["lam"],
-        hovertemplate="λ_train %{customdata:g}: NDCG %{y:.4f}, fairness %{x:.3f}"
-                      "<extra></extra>"))
+    lines = [Line(names["train"], tr["x"], tr["y"], TRAIN_COLOR, width=2.5, markers=True,
+                  marker_size=9, text=[f"λ={lam:g}" for lam in tr["lam"]],
+                  customdata=tr["lam"],
+                  hover="λ_train %{customdata:g}: NDCG %{y:.4f}, fairness %{x:.3f}"
+                        "<extra></extra>")]
     if pts["rerank"] is not None:
         rr = pts["rerank"]
-        fig.add_trace(go.Scatter(
-            x=rr["x"], y=rr["y"], mode="lines+markers", name=names["rerank"],
-            line={"color": RERANK_COLOR, "width": 1.5, "dash": "dot"}, marker={"size": 5},
-            customdata=rr["lam"],
-            hovertemplate="re-ranking λ %{customdata:g}: NDCG %{y:.4f}, fairness %{x:.3f}"
-                          "<extra></extra>"))
+        lines.append(Line(names["rerank"], rr["x"], rr["y"], RERANK_COLOR, dash="dot",
+                          markers=True, marker_size=5, customdata=rr["lam"],
+                          hover="re-ranking λ %{customdata:g}: NDCG %{y:.4f}, fairness "
+                                "%{x:.3f}<extra></extra>"))
     fr = pts["front"]
-    fig.add_trace(go.Scatter(
-        x=fr["x"], y=fr["y"], mode="lines+markers", name=names["front"],
-        line={"color": FRONT_COLOR, "width": 1, "shape": "hv"},
-        marker={"size": 13, "symbol": "circle-open", "color": FRONT_COLOR},
-        hoverinfo="skip"))
-    fig.update_layout(
-        title={"text": names["title"], "x": 0.0, "xanchor": "left", "font": {"size": 15}},
-        template="plotly_white", height=380, margin={"l": 60, "r": 30, "t": 80, "b": 50},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right",
-                "x": 1.0},
-        xaxis={"title": {"text": fairness_label or column}},
-        yaxis={"title": {"text": accuracy_label}, "tickformat": ".3f"})
-    return fig
+    lines.append(Line(names["front"], fr["x"], fr["y"], FRONT_COLOR, width=1, markers=True,
+                      marker_size=13, hollow=True, step=True))
+    return FigureSpec(title=names["title"], x_title=fairness_label or column,
+                      y_title=accuracy_label, lines=lines, y_format=".3f", height=380)
+
+
+def fairtrain_figure(grid, column: str, *, rerank=None, fairness_label: str | None = None,
+                     accuracy_label: str = "NDCG@10", labels: dict | None = None) -> go.Figure:
+    """The figure of :func:`fairtrain_spec` drawn with Plotly."""
+    return to_plotly(fairtrain_spec(grid, column, rerank=rerank, fairness_label=fairness_label,
+                                    accuracy_label=accuracy_label, labels=labels))

@@ -1,14 +1,13 @@
-"""Plotly figures of the What-if page: the λ trade-off curve and before/after deltas.
+"""Figures of the trade-off: the λ curve (What-if page, HTML and PDF report) and deltas.
 
-These are redrawn on every slider move, so they are built light: plain
-figure specifications wrapped without Plotly's per-property validation
-(``go.Figure(spec, _validate=False)``; validating and deep-copying a template
-costs 15–20 ms per figure on the server), and, since the browser parses and
-draws every figure again at each step, without Plotly's full template (a few
-layout properties give the same white look in a fraction of the JSON) and
-without pattern fills. The specs use only standard Plotly attributes; the
-tests validate every builder's output with ``go.Figure(fig.to_dict())``.
+:func:`tradeoff_spec` is the one definition of the trade-off figure: the
+What-if page draws it at the slider's λ, the report at the audit's operating
+point (:func:`~fairrec_core.viz.render_plotly.to_plotly` and
+:func:`~fairrec_core.viz.render_png.to_png`). The before/after deltas are the
+What-if page's alone.
 
+Both are redrawn on every slider move, so they are built light (see
+:mod:`fairrec_core.viz.render_plotly`) and the deltas without pattern fills.
 Labels come from the checked catalogue (``lang``); ``weight`` is the symbol
 the slider sets: ``λ``, or ``p`` for FA*IR's target proportion.
 
@@ -18,42 +17,34 @@ Groups keep the colours of :func:`~fairrec_core.viz.colors.group_colors`;
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from fairrec_core.i18n import t
 from fairrec_core.metrics.definitions import metric_info, metric_label
-from fairrec_core.viz.colors import UNKNOWN_COLOR, group_colors
-from fairrec_core.viz.fairness_charts import REFERENCE_COLOR, safe
+from fairrec_core.text_escape import html_text
+from fairrec_core.viz.colors import (
+    CURVE_COLOR,
+    FRONT_COLOR,
+    POINT_COLOR,
+    REFERENCE_COLOR,
+    UNKNOWN_COLOR,
+    group_colors,
+)
+from fairrec_core.viz.figure_spec import FigureSpec, Line, RefLine
+from fairrec_core.viz.render_plotly import light_figure, to_plotly
 
-GRID_COLOR = "#EBF0F8"
-CURVE_COLOR = "#3A6EA5"
-FRONT_COLOR = "#D9822B"
-POINT_COLOR = "#C62828"
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
-__all__ = ["deltas_figure", "tradeoff_figure"]
+__all__ = ["deltas_figure", "tradeoff_figure", "tradeoff_spec"]
 
 
-def _axis(extra: dict) -> dict:
-    """plotly_white's axis look, spelled out (the template is ~10 kB of JSON per figure)."""
-    return {"gridcolor": GRID_COLOR, "zerolinecolor": GRID_COLOR, "linecolor": GRID_COLOR,
-            **extra}
-
-
-def _figure(data: list, layout: dict, title: str, height: int) -> go.Figure:
-    layout = {
-        "paper_bgcolor": "white", "plot_bgcolor": "white",
-        "font": {"color": "#31333F", "family": '"Source Sans", sans-serif'},
-        "title": {"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 15}},
-        "height": height, "margin": {"l": 60, "r": 20, "t": 95, "b": 55},
-        "hoverlabel": {"bgcolor": "white"},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left",
-                   "x": 0.0},
-        **layout}
-    for axis in ("xaxis", "yaxis"):
-        layout[axis] = _axis(layout.get(axis, {}))
-    return go.Figure({"data": data, "layout": layout}, _validate=False)
+def _safe(text) -> str:
+    """Data text made inert in Plotly markup (hover templates, titles built here)."""
+    return html_text(text, quote=False)
 
 
 def _fmt(column: str) -> str:
@@ -61,9 +52,9 @@ def _fmt(column: str) -> str:
     return ".1%" if info is not None and info.percent else ".3f"
 
 
-def tradeoff_figure(table: pd.DataFrame, fairness_column: str, *, k: int = 10,
-                    current: dict | None = None, weight: str = "λ",
-                    lang: str = "en") -> go.Figure | None:
+def tradeoff_spec(table: pd.DataFrame, fairness_column: str, *, k: int = 10,
+                  current: dict | None = None, weight: str = "λ", lang: str = "en",
+                  current_name: str | None = None) -> FigureSpec | None:
     """NDCG@K against the fairness metric over the λ grid, Pareto front and current λ.
 
     Parameters
@@ -74,15 +65,18 @@ def tradeoff_figure(table: pd.DataFrame, fairness_column: str, *, k: int = 10,
         E.g. ``es_cs_ratio[small]`` or ``miscalibration``.
     k : int
     current : dict, optional
-        The metrics row at the slider's λ (``lam``, ``ndcg``, the column).
+        The metrics row at the slider's λ, or the report's operating point
+        (``lam``, ``ndcg``, the column), drawn as a star.
     weight : str
         The swept parameter's symbol in labels: ``λ``, or ``p`` (FA*IR's target
         proportion).
     lang : {"en", "zh"}
+    current_name : str, optional
+        The star's legend name (default "current λ = ...").
 
     Returns
     -------
-    plotly.graph_objects.Figure or None
+    FigureSpec or None
         None when the table lacks the column.
     """
     if table is None or table.empty or fairness_column not in table:
@@ -91,63 +85,57 @@ def tradeoff_figure(table: pd.DataFrame, fairness_column: str, *, k: int = 10,
     x = t_[fairness_column].to_numpy(float)
     y = t_["ndcg"].to_numpy(float)
     lam = t_["lam"].to_numpy(float)
-    xl, yl = safe(metric_label(fairness_column, k)), metric_label("ndcg", k)
+    xl, yl = metric_label(fairness_column, k), metric_label("ndcg", k)
+    hx, hy = _safe(xl), _safe(yl)
     fx = _fmt(fairness_column)
     w = weight
-    data = [{"type": "scatter", "x": x, "y": y, "mode": "lines+markers",
-             "name": t("whatif.chart.tradeoff.grid", lang, w=w), "customdata": lam,
-             "line": {"color": CURVE_COLOR, "width": 1.5},
-             "marker": {"size": 6, "color": CURVE_COLOR},
-             "hovertemplate": (f"{w} = %{{customdata:.2f}}<br>{xl}: %{{x:{fx}}}<br>{yl}: "
-                               "%{y:.4f}<extra></extra>")}]
+    lines = [Line(t("whatif.chart.tradeoff.grid", lang, w=w), x, y, CURVE_COLOR,
+                  markers=True, customdata=lam,
+                  hover=(f"{w} = %{{customdata:.2f}}<br>{hx}: %{{x:{fx}}}<br>{hy}: "
+                         "%{y:.4f}<extra></extra>"))]
     front = t_["pareto"].to_numpy(bool) if "pareto" in t_ else np.zeros(len(t_), bool)
     if front.any():
         order = np.argsort(x[front])
-        data.append({"type": "scatter", "x": x[front][order], "y": y[front][order],
-                     "mode": "lines+markers",
-                     "name": t("whatif.chart.tradeoff.front", lang),
-                     "customdata": lam[front][order],
-                     "line": {"color": FRONT_COLOR, "width": 2, "dash": "dot"},
-                     "marker": {"size": 11, "color": "rgba(0,0,0,0)",
-                                "line": {"color": FRONT_COLOR, "width": 2}},
-                     "hovertemplate": t("whatif.chart.tradeoff.front_hover", lang, w=w)
-                     + "%{customdata:.2f}<extra></extra>"})
+        lines.append(Line(t("whatif.chart.tradeoff.front", lang), x[front][order],
+                          y[front][order], FRONT_COLOR, dash="dot", width=2, markers=True,
+                          marker_size=11, hollow=True, customdata=lam[front][order],
+                          hover=t("whatif.chart.tradeoff.front_hover", lang, w=w)
+                          + "%{customdata:.2f}<extra></extra>"))
     if current is not None and fairness_column in current:
-        data.append({"type": "scatter", "x": [current[fairness_column]],
-                     "y": [current["ndcg"]], "mode": "markers+text",
-                     "name": t("whatif.chart.tradeoff.current", lang, w=w,
-                               lam=f"{current['lam']:.2f}"),
-                     "marker": {"size": 16, "symbol": "star", "color": POINT_COLOR},
-                     "text": [f"{w} = {current['lam']:.2f}"], "textposition": "top center",
-                     "hovertemplate": (t("whatif.chart.tradeoff.current_hover", lang, w=w)
-                                       + f"<br>{xl}: %{{x:{fx}}}<br>{yl}: %{{y:.4f}}"
-                                       "<extra></extra>")})
-    layout: dict = {}
+        lines.append(Line(
+            current_name or t("whatif.chart.tradeoff.current", lang, w=w,
+                              lam=f"{current['lam']:.2f}"),
+            np.array([current[fairness_column]], float), np.array([current["ndcg"]], float),
+            POINT_COLOR, lines=False, markers=True, marker_size=16, symbol="star",
+            text=[f"{w} = {current['lam']:.2f}"],
+            hover=(t("whatif.chart.tradeoff.current_hover", lang, w=w)
+                   + f"<br>{hx}: %{{x:{fx}}}<br>{hy}: %{{y:.4f}}<extra></extra>")))
+    refs = []
     if fairness_column.startswith(("es_cs_ratio", "es_rs_ratio")):
         hint = t("whatif.chart.tradeoff.fairer_to_one" if np.nanmax(x) <= 1
                  else "whatif.chart.tradeoff.fair_at_one", lang)
-        layout["shapes"] = [{"type": "line", "xref": "x", "yref": "paper", "x0": 1, "x1": 1,
-                             "y0": 0, "y1": 1,
-                             "line": {"color": REFERENCE_COLOR, "dash": "dot", "width": 1}}]
-        layout["annotations"] = [{"xref": "x", "yref": "paper", "x": 1, "y": 0,
-                                  "text": t("whatif.chart.tradeoff.fair_share", lang),
-                                  "showarrow": False, "xanchor": "right", "yanchor": "bottom",
-                                  "font": {"size": 11, "color": REFERENCE_COLOR}}]
+        refs.append(RefLine(1.0, REFERENCE_COLOR, dash="dot", axis="x",
+                            label=t("whatif.chart.tradeoff.fair_share", lang)))
     else:
         info = metric_info(fairness_column)
         hint = t("whatif.chart.tradeoff.fairer_left" if info is not None
                  and info.higher_is_better is False else "whatif.chart.tradeoff.fairer_right",
                  lang)
-    layout["xaxis"] = {"title": {"text": f"{xl}  ({hint})"},
-                       **({"tickformat": ".0%"} if fx == ".1%" else {})}
-    layout["yaxis"] = {"title": {"text": t("whatif.chart.tradeoff.accuracy", lang, metric=yl)}}
-    # Three legend entries wrap: below the axis they cannot cover the title.
-    layout["legend"] = {"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left",
-                        "x": 0.0}
-    layout["margin"] = {"l": 60, "r": 20, "t": 70, "b": 110}
-    title = (t("whatif.chart.tradeoff.title", lang, y=yl, x=xl, w=w) + "<br><sup>"
-             + t("whatif.chart.tradeoff.subtitle", lang, n=len(t_), w=w) + "</sup>")
-    return _figure(data, layout, title, 460)
+    return FigureSpec(
+        title=t("whatif.chart.tradeoff.title", lang, y=yl, x=xl, w=w),
+        subtitle=t("whatif.chart.tradeoff.subtitle", lang, n=len(t_), w=w),
+        x_title=f"{xl}  ({hint})",
+        y_title=t("whatif.chart.tradeoff.accuracy", lang, metric=yl), lines=lines, refs=refs,
+        x_format=".0%" if fx == ".1%" else None, height=460, legend="bottom")
+
+
+def tradeoff_figure(table: pd.DataFrame, fairness_column: str, *, k: int = 10,
+                    current: dict | None = None, weight: str = "λ", lang: str = "en",
+                    current_name: str | None = None):
+    """The trade-off figure of :func:`tradeoff_spec` as a Plotly figure (None: no data)."""
+    spec = tradeoff_spec(table, fairness_column, k=k, current=current, weight=weight,
+                         lang=lang, current_name=current_name)
+    return None if spec is None else to_plotly(spec)
 
 
 def deltas_figure(frame: pd.DataFrame | None, *, title: str, axis: str, grouping: str,
@@ -182,7 +170,7 @@ def deltas_figure(frame: pd.DataFrame | None, *, title: str, axis: str, grouping
     groups = frame["group"].astype(str).tolist()
     colors = colors or group_colors(groups)
     col = [colors.get(g, UNKNOWN_COLOR) for g in groups]
-    x = [safe(g) for g in groups]
+    x = [_safe(g) for g in groups]
     fmt = ".1%" if percent else ".4f"
     before = frame["before"].to_numpy(float)
     after = frame["after"].to_numpy(float)
@@ -205,7 +193,7 @@ def deltas_figure(frame: pd.DataFrame | None, *, title: str, axis: str, grouping
          "hovertemplate": (f"%{{x}} {ha}: %{{y:{fmt}}} ({hc} %{{customdata:+{fmt}}})"
                            "<extra></extra>")}]
     layout = {"barmode": "group", "bargap": 0.25,
-              "xaxis": {"type": "category", "title": {"text": safe(grouping)}},
-              "yaxis": {"title": {"text": safe(axis)}, "rangemode": "tozero",
+              "xaxis": {"type": "category", "title": {"text": _safe(grouping)}},
+              "yaxis": {"title": {"text": _safe(axis)}, "rangemode": "tozero",
                         **({"tickformat": ".0%"} if percent else {})}}
-    return _figure(data, layout, safe(title), 360)
+    return light_figure(data, layout, _safe(title), 360)

@@ -119,4 +119,55 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "（两个相同的 20 项列表 SERP* 为 0.2738，而不是 1）；SERP*-norm 除以相同列表时的取值。"
         "SNSR = 各取值平均相似度的最大值减最小值，SNSV = 其总体标准差。NDCG 列是 CFaiRLLM 的检查："
         "用用户留出的真实交互来评估每个列表。"),
+    # ---------------------------------------------------------------- mitigations
+    "cf.mit_header": ("Compare mitigations", "比较缓解方法"),
+    "cf.mit_intro": (
+        "Trains the profile two-tower three times with the same seed -- told the sensitive "
+        "attributes (aware), not told them (unaware), and told them with counterfactual data "
+        "augmentation (while training, a share of the profiles state the attributes with "
+        "values drawn at random, or leave them out) -- and measures each: SNSR, leakage AUC "
+        "and NDCG.",
+        "用同一随机种子训练三次画像双塔模型：画像包含敏感属性（知情）、不包含（不知情）、"
+        "包含但做反事实数据增强（训练时将一部分画像中的属性替换为随机抽取的取值或删除），"
+        "并分别计算 SNSR、泄露 AUC 和 NDCG。"),
+    "cf.mit_augment": ("Augmentation", "增强方式"),
+    "cf.mit_augment.swap": ("Random values", "随机取值"),
+    "cf.mit_augment.remove": ("Leave the attribute out", "删除该属性"),
+    "cf.mit_p": ("Share of profiles augmented", "增强的画像比例"),
+    "cf.mit_run": ("Compare mitigations", "比较缓解方法"),
+    "cf.mit_progress": ("Training and probing the {variant} model ({done} of {total})",
+                        "正在训练并探测{variant}模型（第 {done}/{total} 个）"),
+    "cf.mit_done": ("Done", "完成"),
+    "cf.mit_variant.aware": ("Aware (profile states the attributes)",
+                             "知情（画像含敏感属性）"),
+    "cf.mit_variant.unaware": ("Unaware (attributes left out)", "不知情（画像不含敏感属性）"),
+    "cf.mit_variant.augmented": ("Augmented (counterfactual data augmentation)",
+                                 "反事实数据增强"),
+    "cf.mit_col_variant": ("Model", "模型"),
+    "cf.mit_col_snsr": ("{attribute}: SNSR Jaccard@{k} [interval]",
+                        "{attribute}：SNSR Jaccard@{k} [区间]"),
+    "cf.mit_col_auc": ("{attribute}: leakage AUC [interval]", "{attribute}：泄露 AUC [区间]"),
+    "cf.mit_col_ndcg": ("NDCG@{k} (test)", "NDCG@{k}（测试集）"),
+    "cf.mit_caption": (
+        "Same split, seed and options for every model ({augment}, p = {p}). SNSR: how much "
+        "the lists move when the profile states each value (0 = not at all); leakage AUC: "
+        "how well an attacker reads the attribute from the user vectors (0.5 = not at all); "
+        "{level:.0%} intervals from a bootstrap over users.",
+        "所有模型使用相同的数据划分、随机种子和参数（{augment}，p = {p}）。SNSR：画像写明不同取值时"
+        "推荐列表的变化幅度（0 表示不变）；泄露 AUC：攻击模型从用户向量中识别该属性的能力"
+        "（0.5 表示无法识别）；区间为按用户自助抽样得到的 {level:.0%} 区间。"),
+    "cf.mit_stale": ("The data changed since the comparison: run it again.",
+                     "比较之后数据已变更，请重新运行。"),
+    # ---------------------------------------------------------------- train page
+    "cf.train_augment": ("Counterfactual augmentation", "反事实数据增强"),
+    "cf.train_augment.none": ("None", "不使用"),
+    "cf.train_augment.swap": ("Random values", "随机取值"),
+    "cf.train_augment.remove": ("Leave the attribute out", "删除该属性"),
+    "cf.train_augment_p": ("Share augmented", "增强比例"),
+    "cf.train_augment_help": (
+        "While training, a share of the profiles state the sensitive attributes with values "
+        "drawn at random from their values (swap) or leave them out (remove), so the model "
+        "relies less on them.",
+        "训练时，将一部分画像中的敏感属性替换为从其取值中随机抽取的值（随机取值）或删除（删除），"
+        "让模型减少对该属性的依赖。"),
 }
