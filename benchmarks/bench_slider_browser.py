@@ -59,14 +59,14 @@ def _pct(values, q) -> float:
     return float(np.percentile(np.asarray(values, float), q))
 
 
-def head_copy(folder: Path) -> Path:
-    """The committed tree (HEAD) written into ``folder`` file by file, git state untouched."""
-    names = subprocess.run(["git", "-C", str(ROOT), "ls-tree", "-r", "--name-only", "HEAD"],
+def head_copy(folder: Path, ref: str = "HEAD") -> Path:
+    """The committed tree ``ref`` written into ``folder`` file by file, git state untouched."""
+    names = subprocess.run(["git", "-C", str(ROOT), "ls-tree", "-r", "--name-only", ref],
                            check=True, capture_output=True, text=True).stdout.splitlines()
     for name in names:
         if name.startswith(("tests/", "benchmarks/data")):
             continue
-        blob = subprocess.run(["git", "-C", str(ROOT), "show", f"HEAD:{name}"], check=True,
+        blob = subprocess.run(["git", "-C", str(ROOT), "show", f"{ref}:{name}"], check=True,
                               capture_output=True).stdout
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -272,14 +272,16 @@ def main() -> None:
     ap.add_argument("--changes", type=int, default=20, help="key presses timed (default 20)")
     ap.add_argument("--screenshot", help="save a full-page PNG of the What-if page here")
     ap.add_argument("--compare", action="store_true",
-                    help="measure HEAD (a copy made with git show) first, then this tree")
+                    help="measure a commit (a copy made with git show) first, then this tree")
+    ap.add_argument("--before", default="HEAD",
+                    help="the commit --compare measures first (default HEAD)")
     args = ap.parse_args()
     data = f"generated, {args.users:,} users" if args.users else "sample data (2,000 users)"
-    runs = [("before (HEAD)", True), ("after (working tree)", False)] if args.compare \
+    runs = [(f"before ({args.before})", True), ("after (working tree)", False)] if args.compare \
         else [("this tree", False)]
     for name, before in runs:
         with tempfile.TemporaryDirectory() as tmp:
-            root = head_copy(Path(tmp)) if before else ROOT
+            root = head_copy(Path(tmp), args.before) if before else ROOT
             load0 = os.getloadavg()
             out = measure(args.users or None, args.changes,
                           None if before else args.screenshot, root=root)

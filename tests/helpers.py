@@ -107,3 +107,30 @@ def popularity_session() -> dict:
     ts.train(state, dataclasses.replace(config, metrics=dataclasses.replace(config.metrics,
                                                                             n_boot=50)))
     return state
+
+
+def report_points(doc: dict, *, samples: bool = True) -> dict:
+    """Every point estimate of a report.json, keyed by table and row labels.
+
+    Overall metrics, group values, gaps, provider shares, the Lorenz curve, the
+    checks' values and (``samples``) the sampled users' NDCG when the report has them.
+    """
+    m, out = doc["metrics"], {}
+    for row in m["overall"]:
+        out[("overall", row["metric"])] = row["value"]
+    for row in m["user_groups"]:
+        out[("user", row["grouping"], row["group"], row["metric"])] = row["value"]
+    for row in m["user_gaps"]:
+        for c in ("difference", "ratio"):
+            out[("gap", row["grouping"], row["metric"], c)] = row[c]
+    for row in m["item_groups"]:
+        for c in ("exposure_share", "catalog_share", "merit_share", "es_cs_ratio",
+                  "es_rs_ratio"):
+            out[("item", row["grouping"], row["group"], c)] = row[c]
+    for i, row in enumerate(m["lorenz"]):
+        out[("lorenz", i)] = row["exposure_share"]
+    for row in doc["checks"]:
+        out[("check", row["name"])] = row["value"]
+    for s in doc.get("explanations", {}).get("samples", []) if samples else []:
+        out[("sample", s["grouping"], s["group"], s["user"])] = s["ndcg"]
+    return out

@@ -88,6 +88,29 @@ def test_parts_give_the_loaders_numbers(parts, reference, runner):
         assert not ray.is_initialized()  # its own local Ray, stopped afterwards
 
 
+def test_a_worker_killed_mid_part_is_retried_and_changes_nothing(parts, reference, tmp_path):
+    import os
+
+    from fairrec_core.engine import RayOptions
+
+    marker = tmp_path / "killed"
+    got = evaluate_parts(parts, user_groupings=GROUPINGS, item_groupings=["seller_size"],
+                         bins={"age": AGE}, runner="ray", ray=RayOptions(max_retries=2),
+                         fault_marker=str(marker), **METRICS)
+    # The marker holds the pid of the Ray worker that SIGKILLed itself while folding a part.
+    assert marker.exists() and int(marker.read_text()) != os.getpid()
+    _assert_same(reference, got)
+
+
+def test_a_lost_worker_without_retries_stops_the_parts_run_clearly(parts, tmp_path):
+    from fairrec_core.engine import EngineError, RayOptions
+
+    with pytest.raises(EngineError, match=r"worker was lost.*after 0 retries.*No report was written"):
+        evaluate_parts(parts, user_groupings=["gender"], runner="ray",
+                       ray=RayOptions(max_retries=0), fault_marker=str(tmp_path / "killed"),
+                       **METRICS)
+
+
 def _copy_with(parts, tmp_path, kind, part, edit):
     import shutil
 

@@ -11,6 +11,7 @@ import ray
 
 from fairrec_core.config_sections import EngineConfig
 from fairrec_core.engine import EngineError, RayOptions, evaluate_partitioned
+from tests.helpers import report_points
 from tests.test_engine_local import SAMPLE, assert_same_points, random_inputs
 
 
@@ -75,30 +76,6 @@ def _audit(tmp_path, engine: str, data: dict) -> dict:
     return json.loads((out / "report.json").read_text())
 
 
-def _points(doc: dict):
-    """Every point estimate of report.json, keyed by table and row labels."""
-    out = {}
-    m = doc["metrics"]
-    for row in m["overall"]:
-        out[("overall", row["metric"])] = row["value"]
-    for row in m["user_groups"]:
-        out[("user", row["grouping"], row["group"], row["metric"])] = row["value"]
-    for row in m["user_gaps"]:
-        for c in ("difference", "ratio"):
-            out[("gap", row["grouping"], row["metric"], c)] = row[c]
-    for row in m["item_groups"]:
-        for c in ("exposure_share", "catalog_share", "merit_share", "es_cs_ratio",
-                  "es_rs_ratio"):
-            out[("item", row["grouping"], row["group"], c)] = row[c]
-    for i, row in enumerate(m["lorenz"]):
-        out[("lorenz", i)] = row["exposure_share"]
-    for row in doc["checks"]:
-        out[("check", row["name"])] = row["value"]
-    for s in doc["explanations"].get("samples", []):
-        out[("sample", s["grouping"], s["group"], s["user"])] = s["ndcg"]
-    return out
-
-
 def test_cli_engine_ray_gives_the_local_engines_point_estimates(tmp_path):
     """CSV on the local engine against Parquet part folders on Ray: same point estimates."""
     import pyarrow.parquet as pq
@@ -115,7 +92,7 @@ def test_cli_engine_ray_gives_the_local_engines_point_estimates(tmp_path):
             pq.write_table(table.slice(lo, 15_000), folder / f"part-{i:03d}.parquet")
         parquet[kind] = folder
     local, dist = _audit(tmp_path, "local", csv), _audit(tmp_path, "ray", parquet)
-    a, b = _points(local), _points(dist)
+    a, b = report_points(local), report_points(dist)
     # Read, validated and split on Ray (bucketed by user first): the sample users of the
     # explanations section need per-user rows on one node, so that section is left out,
     # and the report says so.

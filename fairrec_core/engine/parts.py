@@ -363,6 +363,9 @@ def _on_ray(root, names, item_ids, items, columns, item_groupings, category, bin
         raise EngineError(f"The Ray engine stopped: a task failed after {options.max_retries} "
                           f"retries ({type(cause or exc).__name__}). No report was "
                           "written.") from None
+    except ray.exceptions.WorkerCrashedError:
+        raise EngineError(f"The Ray engine stopped: a worker was lost and its task failed after "
+                          f"{options.max_retries} retries. No report was written.") from None
     except ray.exceptions.RayError as exc:
         raise EngineError(f"The Ray engine stopped ({type(exc).__name__}). No report was "
                           "written.") from None

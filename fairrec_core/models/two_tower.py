@@ -137,14 +137,7 @@ class TextTwoTower(FineTuneSteps, TwoTowerInterface, TorchRecommender):
 
         from fairrec_core.models.bpr import _resolve_fairness
         from fairrec_core.models.encoders import get_encoder
-        from fairrec_core.training import (
-            PairSampler,
-            PairwiseTask,
-            TrainConfig,
-            seed_everything,
-            validation_data,
-        )
-        from fairrec_core.training import train as run_training
+        from fairrec_core.training import PairSampler, fit_pairwise, seed_everything
 
         self._check_params()
         device = self._resolve_device()
@@ -175,19 +168,8 @@ class TextTwoTower(FineTuneSteps, TwoTowerInterface, TorchRecommender):
         sampler = PairSampler(train["user"].to_numpy(), train["item"].to_numpy(),
                               self.n_items_, batch_size=batch, seed=self.seed)
         sampler = self._grad_blocks(sampler)
-        objective = None
-        if self.fairness_ is not None:
-            from fairrec_core.fairtrain.terms import FairnessObjective
-
-            objective = FairnessObjective(self.fairness_, dim=int(self.dim),
-                                          seed=self.seed).to(device)
-        task = PairwiseTask(self, sampler, validation_data(self, split), device,
-                            objective=objective)
-        config = TrainConfig(epochs=self.epochs, lr=self.lr, patience=self.patience,
-                             metric_name=f"ndcg@{self.eval_k}", device=str(device),
-                             amp=self.amp, seed=self.seed)
         try:
-            self.training_ = run_training(task, config, callbacks=callbacks)
+            self.training_ = fit_pairwise(self, sampler, split, device, callbacks)
         finally:
             self._release_grad_blocks()
         self.device_ = str(device)
