@@ -73,6 +73,8 @@ def test_installed_package_is_the_wheel_and_ships_the_dashboard(installed):
     assert (Path(sample) / "interactions.csv").is_file()
     assert (Path(sample_zh) / "users.csv").is_file()
     assert (Path(app).parent / "pages" / "data_page.py").is_file()
+    # The What-if slider's script is package data, read at run time.
+    assert (Path(core).parent / "dashboard" / "whatif_live.js").is_file()
 
 
 def test_installed_sample_data_command(installed):

@@ -6,7 +6,7 @@ any number on the page changed. The slider has 101 steps (0.00 to 1.00 by 0.01),
 so :func:`live_rows` re-ranks and measures the lists at every step once, when the
 sweep is first shown, and :func:`live_payload` ships their metric cards,
 formatted exactly as the page formats them (:func:`card_text`), with the page.
-A small script (``live_slider/live.js``, no network) watches the slider's
+A small script (``whatif_live.js``, no network) watches the slider's
 range input and rewrites the metric cards' numbers for the new step at
 once; the fragment's rerun (charts, example list, timing) follows and writes
 the same strings. The server learns the chosen λ through the ordinary slider
@@ -112,7 +112,7 @@ def live_payload(wi, lang: str = "en") -> dict:
 
 @lru_cache(maxsize=1)
 def _script() -> str:
-    return (Path(__file__).with_name("live_slider") / "live.js").read_text(encoding="utf-8")
+    return Path(__file__).with_name("whatif_live.js").read_text(encoding="utf-8")
 
 
 def live_html(payload: dict) -> str:
