@@ -96,6 +96,12 @@ def _index(ids: np.ndarray, known: np.ndarray, order: np.ndarray, loc: _Rows,
     return order[pos]
 
 
+def _user_item(table: pa.Table, loc: _Rows, uid, uorder, item_ids, iorder):
+    """Dense user and item indices of an interactions or recommendations part."""
+    return (_index(_column(table, "user_id", loc), uid, uorder, loc, "user_id"),
+            _index(_column(table, "item_id", loc), item_ids, iorder, loc, "item_id"))
+
+
 def _split(u: np.ndarray, ts: np.ndarray, n: int, test_n: int, valid_n: int):
     """Held-out and training masks of fairrec's temporal split
     (:func:`fairrec_core.data.split.split_dataset`): per user by timestamp, ties
@@ -161,20 +167,14 @@ def prepare_part(name: str, root, item_ids: np.ndarray, columns: Sequence[str],
     iorder = np.argsort(item_ids, kind="stable")
     inter = read_part(paths["interactions"], (renames or {}).get("interactions"))
     loc["interactions"] = _Rows(paths["interactions"], inter)
-    u = _index(_column(inter, "user_id", loc["interactions"]), uid, uorder,
-               loc["interactions"], "user_id")
-    i = _index(_column(inter, "item_id", loc["interactions"]), item_ids, iorder,
-               loc["interactions"], "item_id")
+    u, i = _user_item(inter, loc["interactions"], uid, uorder, item_ids, iorder)
     rating = _column(inter, "rating", loc["interactions"]).astype(np.float64)
     test, train = _split(u, _column(inter, "timestamp", loc["interactions"]), n, test_n,
                          valid_n)
     pos = test & (rating >= relevance)
     rec = read_part(paths["recommendations"], (renames or {}).get("recommendations"))
     loc["recommendations"] = _Rows(paths["recommendations"], rec)
-    ru = _index(_column(rec, "user_id", loc["recommendations"]), uid, uorder,
-                loc["recommendations"], "user_id")
-    ri = _index(_column(rec, "item_id", loc["recommendations"]), item_ids, iorder,
-                loc["recommendations"], "item_id")
+    ru, ri = _user_item(rec, loc["recommendations"], uid, uorder, item_ids, iorder)
     rank = _column(rec, "rank", loc["recommendations"]).astype(np.int64)
     lists = _top_k(ru, ri, rank, n, k, loc["recommendations"])
     train_u, train_i = u[train], i[train]
