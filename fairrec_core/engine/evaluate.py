@@ -123,13 +123,16 @@ class AuditPlan:
     options: dict
     category_note: str | None
 
-    def finish(self, total, *, engine: str) -> FairnessResult:
-        """Check the totals cover every user once and build the result tables."""
+    def finish(self, total, *, engine: str, categorical_labels: bool = False
+               ) -> FairnessResult:
+        """Check the totals cover every user once and build the result tables
+        (``categorical_labels``: see :func:`~fairrec_core.engine.assemble.assemble`)."""
         check_complete(total, self.ctx.n_users)
         return assemble(total, ugroups=self.ugroups, igroups=self.igroups,
                         popularity=self.popularity, head=self.head, options=self.options,
                         has_categories=self.ctx.categories is not None,
-                        category_note=self.category_note, engine=engine)
+                        category_note=self.category_note, engine=engine,
+                        categorical_labels=categorical_labels)
 
 
 def plan_audit(*, n_items: int, popularity, activity, user_groups, item_groups,

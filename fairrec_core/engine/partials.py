@@ -34,7 +34,7 @@ from fairrec_core.metrics.groups import _num_den, item_group_merit
 from fairrec_core.metrics.ranking import hit_matrix, metrics_from_hits
 from fairrec_core.metrics.result import USER_METRICS
 
-from .poisson import poisson_sums_many
+from .poisson import poisson_cell_sums
 
 
 @dataclass
@@ -196,12 +196,11 @@ def batch_partial(ctx: BatchContext, users, keys, lists, truth, train, codes) ->
         item_mats += [user_group_exposure(lists, icodes, g, ctx.weights),
                       item_group_merit(truth, icodes, g)]
     # One draw of the weights serves every grouping (and the overall totals).
-    jobs = [([both] + item_mats, None, 1)] + [
-        ([both], codes[:, j], g) for j, g in enumerate(ctx.user_groupings.values())]
-    sums = poisson_sums_many(jobs, keys, n_boot=ctx.n_boot, seed=ctx.seed)
-    item_sums = sums[0]
-    boot_user = {name: s[0] for name, s in zip(ctx.user_groupings, sums[1:])}
-    boot_items = {name: (item_sums[1 + 2 * j][:, 0], item_sums[2 + 2 * j][:, 0])
+    boot_both, boot_groups, item_sums = poisson_cell_sums(
+        both, codes, list(ctx.user_groupings.values()), item_mats, keys, n_boot=ctx.n_boot,
+        seed=ctx.seed)
+    boot_user = dict(zip(ctx.user_groupings, boot_groups))
+    boot_items = {name: (item_sums[2 * j], item_sums[2 * j + 1])
                   for j, name in enumerate(ctx.item_groupings)}
     valid = lists[lists >= 0]
     per_user = []
@@ -211,7 +210,7 @@ def batch_partial(ctx: BatchContext, users, keys, lists, truth, train, codes) ->
     return Partial(
         n_users=int(len(users)), user_sum=int(np.sum(users, dtype=np.int64)),
         num=num.sum(axis=0), den=den.sum(axis=0), count=ev.sum(axis=0).astype(np.int64),
-        group=group, boot_overall=item_sums[0][:, 0], boot_groups=boot_user,
+        group=group, boot_overall=boot_both, boot_groups=boot_user,
         exposure=exposure_from_lists(lists, ctx.n_items, ctx.weights),
         rec_count=np.bincount(valid, minlength=ctx.n_items).astype(np.int64),
         merit=np.bincount(truth.indices, minlength=ctx.n_items).astype(np.int64),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -33,18 +34,33 @@ class Grouping:
         Index into :attr:`labels` for each unit.
     labels : tuple of str
         Group labels, sorted, ``"unknown"`` last.
-    features : pandas.DataFrame
-        The string label(s) per unit, one column per component grouping;
-        passed to Fairlearn as ``sensitive_features``.
+    feature_frame : pandas.DataFrame or None
+        The string label(s) per unit as given; None when they are built from
+        :attr:`components` on first use (:attr:`features`).
     n_missing : int
         Units whose label (any component) was missing.
+    components : tuple of (str, numpy.ndarray, tuple of str)
+        Per component grouping: its name, codes and labels. The per-unit
+        strings of :attr:`features` come from these only when asked for, so a
+        grouping of 10^7 users costs its codes, not 10^7 Python strings.
     """
 
     name: str
     codes: np.ndarray
     labels: tuple[str, ...]
-    features: pd.DataFrame = field(repr=False)
+    feature_frame: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     n_missing: int = 0
+    components: tuple = field(default=(), repr=False, compare=False)
+
+    @cached_property
+    def features(self) -> pd.DataFrame:
+        """The string label(s) per unit, one column per component grouping;
+        passed to Fairlearn as ``sensitive_features``."""
+        if self.feature_frame is not None:
+            return self.feature_frame
+        parts = self.components or ((self.name, self.codes, self.labels),)
+        return pd.concat([pd.DataFrame({col: np.asarray(labs, dtype=object)[codes].astype(str)})
+                          for col, codes, labs in parts], axis=1)
 
     @property
     def n_groups(self) -> int:
@@ -152,9 +168,52 @@ def make_grouping(labels, *, name: str, n: int | None = None) -> Grouping:
         raise MetricsInputError(f"'{name}' has {len(series)} labels, expected {n}.")
     strs, missing = _label_strings(series.reset_index(drop=True))
     codes, labs = _codes_for(strs)
-    features = pd.DataFrame({name: strs.astype(str)})
-    return Grouping(name=name, codes=codes, labels=labs, features=features,
-                    n_missing=int(missing.sum()))
+    return Grouping(name=name, codes=codes, labels=labs, n_missing=int(missing.sum()),
+                    components=((name, codes, labs),))
+
+
+def grouping_from_codes(codes, values, *, name: str) -> Grouping:
+    """The :class:`Grouping` of ``values[codes]`` without per-unit strings.
+
+    The same grouping (codes, label order, missing count) as
+    ``make_grouping(np.asarray(values, dtype=object)[codes], name=name)``, with
+    code ``-1`` for a missing label, but the labels are worked out on the
+    distinct values only: the partitioned engine's millions of users hold
+    a few labels each.
+
+    Parameters
+    ----------
+    codes : array-like of int, shape (n,)
+        Index into ``values`` per unit, ``-1`` = missing.
+    values : array-like, shape (m,)
+        Label values (repeats allowed, e.g. several ages in one band).
+    name : str
+
+    Returns
+    -------
+    Grouping
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    values = np.asarray(values, dtype=object)
+    if codes.ndim != 1 or values.ndim != 1:
+        raise MetricsInputError(f"Codes and values of '{name}' must be one-dimensional.")
+    if codes.size and (codes.min() < -1 or codes.max() >= values.size):
+        raise MetricsInputError(f"Codes of '{name}' must lie in -1..{values.size - 1}.")
+    count = np.bincount(codes + 1, minlength=values.size + 1)
+    used = np.flatnonzero(count[1:])
+    # The distinct values present (and one missing entry when some unit has
+    # none) go through the same string rules as every unit would.
+    present = list(values[used]) + ([None] if count[0] else [])
+    strs, miss = _label_strings(pd.Series(np.asarray(present, dtype=object)).infer_objects())
+    entry_codes, labs = _codes_for(strs)
+    remap = np.zeros(values.size + 1, dtype=np.int64)  # slot 0: missing
+    remap[used + 1] = entry_codes[:used.size]
+    if count[0]:
+        remap[0] = entry_codes[-1]
+    unit_codes = remap[codes + 1]
+    n_missing = int(count[0]) + int(count[used + 1][miss[:used.size]].sum())
+    return Grouping(name=name, codes=unit_codes, labels=labs, n_missing=n_missing,
+                    components=((name, unit_codes, labs),))
 
 
 def intersect(*groupings: Grouping, name: str | None = None) -> Grouping:
@@ -169,17 +228,26 @@ def intersect(*groupings: Grouping, name: str | None = None) -> Grouping:
     if len(sizes) != 1:
         raise MetricsInputError("Intersected groupings must cover the same units.")
     name = name or INTERSECTION_SEP.join(g.name for g in groupings)
+    # Codes of the combinations that occur, then one label string per
+    # combination (not per unit): (code of the first k, code of the next).
+    combo = np.asarray(groupings[0].codes, dtype=np.int64)
+    keys: list[tuple[int, ...]] = [(c,) for c in range(groupings[0].n_groups)]
+    for g in groupings[1:]:
+        combo, seen = pd.factorize(combo * g.n_groups + np.asarray(g.codes, dtype=np.int64))
+        keys = [keys[v // g.n_groups] + (v % g.n_groups,) for v in seen.tolist()]
+    strs = np.asarray([INTERSECTION_SEP.join(g.labels[c] for g, c in zip(groupings, key))
+                       for key in keys], dtype=object)
+    entry_codes, labels = _codes_for(strs)
+    codes = entry_codes[combo]
+    has_unknown = np.asarray([any(g.labels[c] == UNKNOWN for g, c in zip(groupings, key))
+                              for key in keys], dtype=bool)
+    n_missing = int(np.bincount(combo, minlength=len(keys))[has_unknown].sum())
+    if all(g.components for g in groupings):
+        return Grouping(name=name, codes=codes, labels=labels, n_missing=n_missing,
+                        components=tuple(c for g in groupings for c in g.components))
     features = pd.concat([g.features.reset_index(drop=True) for g in groupings], axis=1)
-    parts = [g.values.astype(str) for g in groupings]
-    strs = parts[0].astype(object)
-    for p in parts[1:]:
-        strs = strs + INTERSECTION_SEP + p.astype(object)
-    codes, labels = _codes_for(strs)
-    missing = np.zeros(strs.size, dtype=bool)
-    for p in parts:
-        missing |= p == UNKNOWN
-    return Grouping(name=name, codes=codes, labels=labels, features=features,
-                    n_missing=int(missing.sum()))
+    return Grouping(name=name, codes=codes, labels=labels, feature_frame=features,
+                    n_missing=n_missing)
 
 
 def _top_share_mask(counts: np.ndarray, share: float) -> np.ndarray:
@@ -214,7 +282,8 @@ def activity_grouping(activity, *, top_share: float = 0.05, name: str = "activit
     if not 0.0 < top_share < 1.0:
         raise MetricsInputError(f"top_share must lie strictly between 0 and 1, got {top_share}.")
     active = _top_share_mask(np.asarray(activity), top_share)
-    return make_grouping(np.where(active, "active", "inactive"), name=name)
+    return grouping_from_codes(np.where(active, 0, 1).astype(np.int8),
+                               ["active", "inactive"], name=name)
 
 
 def popularity_grouping(head_mask, *, name: str = "popularity") -> Grouping:
