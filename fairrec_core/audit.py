@@ -155,10 +155,17 @@ def run_audit(config: AuditConfig, *, progress: Progress | None = None, dataset=
         return AuditResult(**ray_parts.run(config, st), environment=environment(),
                            timings=st.timings)
     dataset, split = _data_and_split(st, config, dataset, split)
-    fitted, card = st.run("model", steps.prepare_model, config, dataset, split, model, st.info)
+    kept: dict = {}  # λ_train -> candidates of a [model.fairness].grid (not in the report)
+    fitted, card = st.run("model", steps.prepare_model, config, dataset, split, model, st.info,
+                          kept)
     base = st.run("recommend", steps.recommend, config, fitted)
     audited, rerank, tradeoff = st.run("rerank", rr.rerank_and_sweep, config, dataset,
                                        split, fitted, base)
+    if kept and card.get("fairtrain"):
+        from fairrec_core.pipeline.combined_stage import audit_combined
+
+        # Each fairness-trained model re-ranked by the same re-ranker (issue 15.2).
+        audit_combined(config, dataset, split, base, tradeoff, card["fairtrain"], kept)
     if lists is not None:
         audited, rerank = rr.given_lists(config, lists, lists_provenance or {}, rerank)
     lists = audited

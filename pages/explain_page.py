@@ -18,6 +18,7 @@ from fairrec_core.dashboard import explain_session as es
 from fairrec_core.dashboard import pipeline_session as ps
 from fairrec_core.errors import FairrecError
 from fairrec_core.i18n import t
+from fairrec_core.i18n.labels import group_label
 from fairrec_core.pipeline.evaluation import user_grouping_columns
 from fairrec_core.report.text import attr_name
 from fairrec_core.viz import explain_charts as ec
@@ -49,7 +50,8 @@ def _pick_user(dataset) -> int:
         name = c[1].selectbox(t("expl.sample_grouping", lang), list(groupings),
                               key="explain_grouping", format_func=lambda g: attr_name(g, lang))
         options = sorted(set(groupings[name]))
-        group = c[2].selectbox(t("expl.group", lang), options, key=f"explain_group_{name}")
+        group = c[2].selectbox(t("expl.group", lang), options, key=f"explain_group_{name}",
+                               format_func=lambda g: group_label(g, lang))
         c[3].button(t("expl.sample", lang), key="explain_sample", on_click=ps.guarded,
                     args=(ss, "explain_error", _sample, name, group), icon=":material/casino:",
                     help=t("expl.sample_help", lang))
@@ -114,9 +116,10 @@ def _drivers(dataset) -> list:
     shown = {AUTO_A: t("expl.auto_a", lang), AUTO_B: t("expl.auto_b", lang),
              es.RANDOM: t("expl.every_other", lang)}
     a = c[1].selectbox(t("expl.group_a", lang), [AUTO_A] + labels, key=f"explain_a_{grouping}",
-                       format_func=lambda g: shown.get(g, g))
+                       format_func=lambda g: shown.get(g) or group_label(g, lang))
     b = c[2].selectbox(t("expl.group_b", lang), [AUTO_B, es.RANDOM] + labels,
-                       key=f"explain_b_{grouping}", format_func=lambda g: shown.get(g, g))
+                       key=f"explain_b_{grouping}",
+                       format_func=lambda g: shown.get(g) or group_label(g, lang))
     auto = a == AUTO_A and b == AUTO_B
     groups = None if auto else (a, b)
     if c[3].button(t("expl.explain_gap", lang), key="explain_drivers",
@@ -168,7 +171,7 @@ def _render() -> None:
     st.markdown(t("expl.facts_one" if n == 1 else "expl.facts", lang, user=ps.md(facts["user"]),
                   n=n,
                   held=facts["held_out"]) + " · "
-                + " · ".join(f"{ps.md(attr_name(g, lang))} {ps.md(v)}"
+                + " · ".join(f"{ps.md(attr_name(g, lang))} {ps.md(group_label(v, lang))}"
                              for g, v in facts["groups"].items()))
     table = es.user_list(ss, user)
     st.markdown(t("expl.top_list", lang, k=lists.k, label=ps.md(lists.display(lang))))

@@ -20,6 +20,7 @@ from fairrec_core.dashboard import pipeline_session as ps
 from fairrec_core.dashboard import training_session as ts
 from fairrec_core.errors import FairrecError
 from fairrec_core.i18n import has, say, t
+from fairrec_core.i18n.labels import group_label
 from fairrec_core.metrics import EXPOSURE_MODELS, USER_METRICS
 from fairrec_core.pipeline.evaluation import user_grouping_columns
 from fairrec_core.report.check_text import reason_text
@@ -158,7 +159,8 @@ def _ci_text(lo, hi, fmt: str) -> str:
 
 def _status_columns(table):
     """Status and reason as words in the page's language (full width, no "insufficient_da…")."""
-    return table.assign(status=[status_label(str(v), lang) if v != "ok"
+    return table.assign(group=[group_label(g, lang) for g in table["group"]],
+                        status=[status_label(str(v), lang) if v != "ok"
                                 else t("fair.status_ok", lang) for v in table["status"]],
                         reason=[reason_text(r, lang) for r in table["reason"]])
 
@@ -191,7 +193,8 @@ def _user_side(result, k: int, colors) -> None:
     if len(gap) and gap.iloc[0]["status"] == "ok":
         g = gap.iloc[0]
         st.markdown(t("fair.gap", lang, metric=_label(metric, k), grouping=ps.md(_attr(grouping)),
-                      best=ps.md(g["best_group"]), worst=ps.md(g["worst_group"]),
+                      best=ps.md(group_label(g["best_group"], lang)),
+                      worst=ps.md(group_label(g["worst_group"], lang)),
                       diff=f"{g['difference']:.4f}", diff_lo=f"{g['difference_ci_low']:.4f}",
                       diff_hi=f"{g['difference_ci_high']:.4f}", ratio=f"{g['ratio']:.2f}",
                       ratio_lo=f"{g['ratio_ci_low']:.2f}", ratio_hi=f"{g['ratio_ci_high']:.2f}"),

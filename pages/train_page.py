@@ -24,6 +24,7 @@ from fairrec_core.dashboard import train_wording as tp
 from fairrec_core.dashboard import training_session as ts
 from fairrec_core.errors import FairrecError
 from fairrec_core.i18n import say, t
+from fairrec_core.i18n.labels import fairness_axis_label, group_label, grouping_label
 from fairrec_core.models import available_models, checkpoint_archive
 from fairrec_core.models.registry import TEXT_MODELS, TORCH_MODELS
 from fairrec_core.viz.model_charts import TrainingLog, training_figure
@@ -146,6 +147,7 @@ def _fair_form(dataset) -> None:
     """Term, grouping and λ_train; the grid button and its last result (issue 15.2)."""
     from fairrec_core.fairtrain import DEFAULT_LAMBDAS, TERMS
 
+    lang = ss.get("lang", "en")  # bound now: AppTest calls a format_func later
     with st.expander(tr("train.fair.expander"), icon=":material/balance:",
                      expanded=ss.opt_fair_term != "none"):
         st.caption(tr("train.fair.caption"))
@@ -163,7 +165,7 @@ def _fair_form(dataset) -> None:
             ss.opt_fair_attribute = next((o for o in ("seller_size", "gender") if o in options),
                                          options[0])
         c[1].selectbox(tr("train.fair.grouping" if items else "train.fair.attribute"), options,
-                       key="opt_fair_attribute")
+                       key="opt_fair_attribute", format_func=lambda g: grouping_label(g, lang))
         if items:
             col = dataset.items.get(ss.opt_fair_attribute)
             groups = [""] + (sorted(col.dropna().astype(str).unique().tolist())[:50]
@@ -172,7 +174,7 @@ def _fair_form(dataset) -> None:
                 ss.opt_fair_protected = ""
             auto = tr("train.fair.protected_auto")
             c[2].selectbox(tr("train.fair.protected"), groups, key="opt_fair_protected",
-                           format_func=lambda g: g or auto)
+                           format_func=lambda g: group_label(g, lang) if g else auto)
         c[3].number_input(tr("train.fair.weight"), 0.0, 100.0, key="opt_fair_weight",
                           step=0.1, help=tr("train.fair.weight_help"))
         g = st.columns([3, 1])
@@ -337,16 +339,18 @@ def _grid_result() -> None:
     st.divider()
     st.subheader(tr("train.fair.result"))
     col = grid.fairness_column
-    label = ts.fairness_axis_label(col, ss.get("lang", "en"))
+    label = fairness_axis_label(col, ss.get("lang", "en"))
     f = grid.fairness
     st.caption(tr("train.fair.result_caption", model=tr(f"train.model.{grid.model}"),
-                  term=tr(f"train.fair.term.{f['term']}"), attribute=ps.md(f["attribute"]),
+                  term=tr(f"train.fair.term.{f['term']}"),
+                  attribute=ps.md(grouping_label(f["attribute"], ss.get("lang", "en"))),
                   k=grid.k, fairness=ps.md(label)))
     whatif = ss.get(ps.WHATIF)
     rerank = getattr(whatif, "table", None)
     legend = {k: tr(f"train.fair.legend.{k}") for k in ("train", "rerank", "front", "title")}
     st.plotly_chart(fairtrain_figure(grid.table, col, rerank=rerank, fairness_label=label,
-                                     accuracy_label=f"NDCG@{grid.k}", labels=legend),
+                                     accuracy_label=f"NDCG@{grid.k}", labels=legend,
+                                     lang=ss.get("lang", "en")),
                     config=CONFIG, key="fairtrain_chart")
     table = grid.table[["lam", "ndcg", col, "pareto", "seconds"]].rename(columns={
         "lam": tr("train.fair.col.lam"), "ndcg": f"NDCG@{grid.k}", col: label,

@@ -25,6 +25,7 @@ from fairrec_core.dashboard import whatif_overlay as wo
 from fairrec_core.dashboard import whatif_session as ws
 from fairrec_core.errors import FairrecError
 from fairrec_core.i18n import t
+from fairrec_core.i18n.labels import group_label, grouping_label
 from fairrec_core.metrics.definitions import metric_help, metric_info, metric_label
 from fairrec_core.pipeline.evaluation import user_grouping_columns
 from fairrec_core.viz import tradeoff_charts as tc
@@ -68,6 +69,7 @@ def _config_widgets(dataset, split):
     method = ss.opt_whatif_method
     calibrated = method == "calibrated"
     c[1].selectbox(t("whatif.grouping", lang), groupings, key="opt_whatif_grouping",
+                   format_func=lambda g: grouping_label(g, lang),
                    disabled=calibrated, help=t("whatif.grouping_help", lang))
     labels = ws.group_labels(dataset, split, ss.opt_whatif_grouping,
                              head_share=ps.settings(ss).metrics.head_share)
@@ -76,12 +78,13 @@ def _config_widgets(dataset, split):
     # Only methods whose objective acts for a group offer the picker (the provider
     # method spreads exposure over every group; calibration works on categories).
     c[2].multiselect(t("whatif.protected", lang), labels, key="opt_whatif_protected",
-                     disabled=not acts,
+                     format_func=lambda g: group_label(g, lang), disabled=not acts,
                      placeholder=t("whatif.protected_inferred" if acts
                                    else "whatif.protected_unused", lang),
                      help=t("whatif.protected_help" if acts
                             else "whatif.protected_help_unused", lang))
     c[3].selectbox(t("whatif.users_by", lang), users, key="opt_whatif_user",
+                   format_func=lambda g: grouping_label(g, lang),
                    help=t("whatif.users_by_help", lang))
     c[4].number_input(t("whatif.candidates", lang), 10, 1000, step=10, key="opt_whatif_c",
                       help=t("whatif.candidates_help", lang))
@@ -187,24 +190,30 @@ def _live_body(wi, dataset) -> None:
     view = ws.whatif_view(wi, lam)
     _metrics_row(wi, view, w)
     left, right = st.columns([3, 2])
-    train, why_not = wo.training_overlay(wi, ts.current_grid(ss), lang)
-    left.plotly_chart(wo.tradeoff_with_training(wi, view.row, train, weight=w, lang=lang),
+    grid = ts.current_grid(ss)
+    train, why_not = wo.training_overlay(wi, grid, lang)
+    # Computed once per grid and sweep (at the Build run), then only read at slider steps.
+    combined = wo.combined_for(ss, wi, grid, train)
+    left.plotly_chart(wo.tradeoff_with_training(wi, view.row, train, weight=w, lang=lang,
+                                                combined=combined),
                       config=CONFIG, theme=THEME, key="whatif_tradeoff")
     if train is not None or why_not:
-        left.caption(t("whatif.train_overlaid", lang) if train is not None else why_not)
+        left.caption(t("whatif.train_overlaid", lang) + " "
+                     + wo.combined_caption(wi, train, combined, lang)
+                     if train is not None else why_not)
+    items_by = grouping_label(wi.item_grouping.name, lang)
     right.plotly_chart(tc.deltas_figure(
-        view.item_shares, title=t("whatif.exposure_title", lang,
-                                  grouping=wi.item_grouping.name),
-        axis=t("whatif.exposure_axis", lang), grouping=wi.item_grouping.name, lam=lam,
+        view.item_shares, title=t("whatif.exposure_title", lang, grouping=items_by),
+        axis=t("whatif.exposure_axis", lang), grouping=items_by, lam=lam,
         percent=True, colors=group_colors(wi.item_grouping.labels), weight=w, lang=lang),
         config=CONFIG, theme=THEME, key="whatif_items")
     left, right = st.columns([2, 3])
     ndcg = metric_label("ndcg", wi.k, lang)
     if view.user_ndcg is not None:
+        users_by = grouping_label(wi.user_grouping.name, lang)
         left.plotly_chart(tc.deltas_figure(
-            view.user_ndcg, title=t("whatif.ndcg_title", lang, metric=ndcg,
-                                    grouping=wi.user_grouping.name),
-            axis=t("whatif.ndcg_axis", lang, metric=ndcg), grouping=wi.user_grouping.name,
+            view.user_ndcg, title=t("whatif.ndcg_title", lang, metric=ndcg, grouping=users_by),
+            axis=t("whatif.ndcg_axis", lang, metric=ndcg), grouping=users_by,
             lam=lam, colors=group_colors(wi.user_grouping.labels), weight=w, lang=lang),
             config=CONFIG, theme=THEME, key="whatif_users")
     user = int(ss.get("whatif_user", wi.example_user))
@@ -212,6 +221,10 @@ def _live_body(wi, dataset) -> None:
     right.markdown(t("whatif.example_of", lang, user=ps.md(wi.user_labels[user]))
                    + "  \n" + ps.md(ws.describe_change(wi, example, lang)))
     group = t("whatif.col_group", lang)
+    # Shown in the reader's words; the frame keeps fairrec's keys (describe_change reads them).
+    example = example.assign(**{c: [group_label(g, lang) if g else g for g in example[c]]
+                                for c in ("before group", "after group")},
+                             change=example["change"].replace("new", t("labels.list_new", lang)))
     st.dataframe(example, hide_index=True, width="stretch", column_config={
         "rank": st.column_config.NumberColumn("#", width=30),
         "before": st.column_config.TextColumn(t("whatif.col_before", lang, w=w), width=290),
@@ -255,7 +268,7 @@ def _empty_state(dataset) -> None:
 
 def _summary(wi) -> None:
     how = t("whatif.how_inferred" if wi.protected_inferred else "whatif.how_chosen", lang)
-    groups = ps.md(", ".join(wi.protected))
+    groups = ps.md(", ".join(group_label(g, lang) for g in wi.protected))
     role = (t("whatif.role_calibrated", lang) if not wi.protected else
             t("whatif.role_protected", lang, groups=groups, how=how)
             if wi.config.method in ws.USES_PROTECTED else

@@ -15,7 +15,14 @@ from streamlit.testing.v1 import AppTest
 from fairrec_core.dashboard import data_session as ds
 from fairrec_core.dashboard import pipeline_session as ps
 from tests.test_app_pages import APP, PAGES, assert_clean
-from tests.zh_leaks import dataset_strings, element_texts, english_runs, json_text_fields
+from tests.zh_leaks import (
+    dataset_strings,
+    derived_keys,
+    element_texts,
+    english_runs,
+    json_text_fields,
+    plotly_texts,
+)
 
 SAMPLE_ZH = ds.SAMPLE_DIR / "zh"
 PAGES = {**PAGES, "counterfactual": "pages/counterfactual_page.py",
@@ -31,10 +38,10 @@ def test_the_detector_finds_prose_and_passes_data_ids_and_markup():
     assert english_runs("shap.TreeExplainer (path-dependent) · max_history") == []
 
 
-def _leaks(at, data: set[str]) -> dict[str, list[str]]:
+def _leaks(at, data: set[str], find=english_runs) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for text in element_texts(at):
-        for run in english_runs(text, data):
+        for run in find(text, data):
             found.setdefault(run, []).append(text[:160])
     return found
 
@@ -70,7 +77,9 @@ def test_no_english_prose_on_a_chinese_page(zh_session, page, clicks):
     at = _visit(zh_session, page, *clicks)
     data = dataset_strings(at.session_state[ds.DATASET])
     leaks = _leaks(at, data)
+    keys = _leaks(at, data, derived_keys)
     assert not leaks, f"{page}: English prose in the Chinese interface: {leaks}"
+    assert not keys, f"{page}: fairrec's English group labels in the Chinese interface: {keys}"
     if page == "explain":  # the explanations themselves were shown, not only their buttons
         assert at.session_state[ps.EXPLAIN]["results"]
 
@@ -174,3 +183,96 @@ def test_reranker_titles_in_the_catalogue_are_the_classes_own():
     for cls in (TwoSided, ProviderExposure, FairTopK, Calibrated):
         assert t(f"rerank.title.{cls.name}", "en") == cls.title
         assert not english_runs(t(f"rerank.title.{cls.name}", "zh"))
+
+
+# ---------------------------------------------------------------------- fairrec's own labels
+def _zh_labels_audit():
+    """The Chinese sample with every kind of label fairrec makes: activity, popularity,
+    item age, an intersection with activity, and a re-ranker acting for the tail."""
+    from tests.report_helpers import sample_audit
+
+    files = {kind: str(SAMPLE_ZH / f"{kind}.csv")
+             for kind in ("interactions", "users", "items", "recommendations")}
+    return sample_audit(data=files, report={"lang": "zh"},
+                        metrics={"item_groupings": ["item_age", "店铺规模"],
+                                 "intersections": [["性别", "activity"]]},
+                        rerank={"method": "two_sided", "item_grouping": "popularity",
+                                "protected": ["tail"], "lam": 0.3})
+
+
+#: report.json fields that name a group or grouping by its key (the sentences name it in words).
+KEYS = {"name", "grouping", "group", "item_grouping", "protected", "fairness_column"}
+
+
+def _html_texts(html: str) -> list[str]:
+    """The HTML's visible text and every reader-visible string of its embedded charts."""
+    import json
+    import re
+
+    charts = re.findall(r"\(f=(.*)\)\.data, f\.layout, cfg\);", html)
+    assert charts, "no chart in the report"
+    # The only <pre> is audit.toml, to rerun the audit: machine keys by design.
+    assert html.count("<pre>") == 1 and "[metrics]" in html.split("<pre>")[1]
+    texts = [re.sub(r"<pre>.*?</pre>", " ", html, flags=re.S)]  # scripts, tags: dropped later
+    for spec in charts:
+        texts += plotly_texts(json.loads(spec))
+    return texts
+
+
+def _found(texts, data=()) -> dict[str, str]:
+    return {key: text[:160] for text in texts for key in derived_keys(text, data)}
+
+
+def test_the_label_detector_finds_keys_as_words_only():
+    assert derived_keys("活跃度 inactive 的用户") == ["inactive"]
+    assert derived_keys("ES/CS（tail）· item_age × 性别") == ["tail", "item_age"]
+    assert derived_keys("F × unknown") == ["unknown"]
+    # Parts of other words, code names, markup and the user's own data are not keys.
+    assert derived_keys("newest headline :material/new_releases: <b class=head>x</b>") == []
+    assert derived_keys("商品 other", data=["商品 other"]) == []
+    assert derived_keys("tail_share es_cs_ratio[tail]") == ["tail"]
+
+
+def test_zh_report_shows_no_derived_english_label_but_keeps_the_keys(tmp_path):
+    import io
+    import json
+    import shutil
+    import subprocess
+    import zipfile
+
+    from fairrec_core.report import render
+
+    result = _zh_labels_audit()
+    f = result.fairness
+    # The audit holds every kind of label this test is about.
+    assert {"active", "inactive", "其他 × inactive"} <= set(f.user_groups["group"])
+    assert {"head", "tail", "new", "established"} <= set(f.item_groups["group"])
+    doc = json.loads(render(result, "json"))
+    # Sentences and notes: no English key (the cited paper's title is English prose, not keys).
+    cited = [doc["rerank"]["provenance"]["params"]["reference"]]
+    assert not _found(json_text_fields(doc, MACHINE | KEYS), cited)
+    assert {c["grouping"] for c in doc["checks"]} >= {"activity", "item_age", "popularity"}
+    # ... while the machine fields keep them exactly (CI pipelines match on these).
+    groups = {(g["grouping"], g["group"]) for g in doc["metrics"]["user_groups"]}
+    assert {("activity", "inactive"), ("性别 × activity", "女 × inactive")} <= groups
+    items = {(g["grouping"], g["group"]) for g in doc["metrics"]["item_groups"]}
+    assert {("popularity", "tail"), ("item_age", "new"), ("item_age", "established")} <= items
+    assert doc["rerank"]["protected"] == ["tail"]
+    with zipfile.ZipFile(io.BytesIO(render(result, "csv"))) as z:
+        csv = "\n".join(z.read(n).decode("utf-8-sig") for n in z.namelist())
+    for key in (",inactive,", ",tail,", ",established,", ",activity,", ",item_age,"):
+        assert key in csv, key
+    html = render(result, "html").decode()
+    assert "不活跃" in html and "长尾" in html
+    leaks = _found(_html_texts(html))
+    assert not leaks, f"zh HTML report: {leaks}"
+    assert shutil.which("pdftotext"), "poppler-utils is missing"
+    path = tmp_path / "report.pdf"
+    path.write_bytes(render(result, "pdf"))
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "不活跃" in text
+    # The reproducibility section prints audit.toml (machine keys by design), set aside here.
+    toml = [line.strip() for line in result.config.to_toml().splitlines() if line.strip()]
+    leaks = _found(text.splitlines(), cited + toml)
+    assert not leaks, f"zh PDF report: {leaks}"

@@ -161,11 +161,15 @@ def test_the_train_time_curve_is_overlaid_on_the_same_axes(overlay_app):
     table = grid.table.sort_values("lam")
     assert np.allclose(_arr(train["y"]), table["ndcg"])
     assert np.allclose(_arr(train["x"]), table[wi.fairness_column])
-    # One front, over the union: the re-ranking curve's own front is not drawn beside it.
-    front = traces["Pareto front (re-ranking and training)"]
+    # One front, over the union (with the λ_train = 1 model re-ranked: the combined curve,
+    # tests/test_fair_training_combined.py): the re-ranking curve's own front is not drawn.
+    front = traces["Pareto front (re-ranking, training and both)"]
     assert not [n for n in traces if n.startswith("Pareto front") and n != front["name"]]
-    xs = np.r_[wi.table[wi.fairness_column], table[wi.fairness_column]]
-    ys = np.r_[wi.table["ndcg"], table["ndcg"]]
+    combined = state[wo.COMBINED][1]
+    assert sorted(set(combined["lam_train"])) == [1.0]
+    xs = np.r_[wi.table[wi.fairness_column], table[wi.fairness_column],
+               combined[wi.fairness_column]]
+    ys = np.r_[wi.table["ndcg"], table["ndcg"], combined["ndcg"]]
     from fairrec_core.rerank import fairness_objective
 
     on = _union_by_loop(np.column_stack([ys, fairness_objective(xs, wi.fairness_column)]))

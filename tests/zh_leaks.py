@@ -60,6 +60,28 @@ def english_runs(text: str, data: Iterable[str] = ()) -> list[str]:
     return ENGLISH_RUN.findall(_MARKUP.sub(" ", text.replace("\\", "")))
 
 
+#: Group labels fairrec derives itself (activity, popularity, item age, missing, protected side)
+#: and the names of the groupings it makes: machine keys in report.json, CSV and config, never
+#: words a Chinese reader should see.
+DERIVED_LABELS = ("active", "inactive", "head", "tail", "new", "established", "unknown",
+                  "protected", "other")
+DERIVED_GROUPINGS = ("activity", "popularity", "item_age")
+_DERIVED = re.compile(r"(?<![A-Za-z0-9_@$-])(" + "|".join(DERIVED_LABELS + DERIVED_GROUPINGS)
+                      + r")(?![A-Za-z0-9_-])", re.I)
+
+
+def derived_keys(text: str, data: Iterable[str] = ()) -> list[str]:
+    """fairrec's own English group labels and grouping names left in ``text`` (whole tokens).
+
+    ``data`` strings (the user's own labels and column names) are removed first, as in
+    :func:`english_runs`, and so is markup: an uploaded "other" stays the user's word.
+    """
+    text = _CODE.sub(" ", text)
+    for value in sorted({d for d in data if len(d) >= 3}, key=len, reverse=True):
+        text = text.replace(value, " · ")
+    return _DERIVED.findall(_MARKUP.sub(" ", text.replace("\\", "")))
+
+
 def _strings(value, skip: set[str]) -> Iterator[str]:
     if isinstance(value, str):
         yield value

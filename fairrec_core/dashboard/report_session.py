@@ -138,7 +138,9 @@ def build_result(state: MutableMapping, config: AuditConfig, *, progress=None):
         result = run_audit(config, progress=progress, dataset=dataset, **done)
     grid = ts.current_grid(state)
     if grid is not None:  # the Train page's λ_train grid, beside the re-ranking curve
-        attach_fairtrain(result, grid)
+        session = available_source(state) == "session"  # its models re-ranked too
+        attach_fairtrain(result, grid, dataset=dataset if session else None,
+                         split=state.get(ps.SPLIT), model=state.get(ps.MODEL))
     state[RESULT] = (fingerprint(state, config), result)
     return result
 

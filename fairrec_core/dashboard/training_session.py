@@ -11,7 +11,7 @@ import os
 import time
 import warnings
 from collections.abc import Callable, MutableMapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -272,6 +272,9 @@ class FairTrainGrid:
     model: str
     data_version: int
     k: int = 10
+    #: λ_train (> 0) -> that model's candidates (top C ids and scores per user), for the
+    #: What-if page's combined training + re-ranking curves (``pipeline.combined_stage``).
+    candidates: dict = field(default_factory=dict)
 
 
 def fairness_choice(term: str, attribute: str, weight, protected: str | None = None):
@@ -310,6 +313,7 @@ def train_fair_grid(state: MutableMapping, config: AuditConfig, fairness, lambda
     from fairrec_core.dashboard.pipeline_session import FAIRTRAIN
     from fairrec_core.fairtrain import train_grid
     from fairrec_core.fairtrain.grid import fairness_column
+    from fairrec_core.pipeline.combined_stage import keep_candidates
 
     dataset = session_dataset(state)
     if fairness is None:
@@ -320,14 +324,18 @@ def train_fair_grid(state: MutableMapping, config: AuditConfig, fairness, lambda
     grouping = fairness.attribute if fairness.term != "item-exposure" else None
     if grouping is None or grouping not in dataset.users:
         grouping = _ratio_grouping(dataset)
+    kept: dict = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         table = train_grid(dataset, split, fairness, lambdas=lambdas, model_params=params,
                            k=config.metrics.k, ratio_grouping=grouping,
-                           model=config.model.name, progress=progress, callbacks=callbacks)
+                           model=config.model.name, progress=progress, callbacks=callbacks,
+                           on_fit=keep_candidates(kept, config.metrics.k,
+                                                  config.model.candidates))
     grid = FairTrainGrid(table=table, fairness_column=fairness_column(table),
                          fairness=jsonable(vars(fairness)), model=config.model.name,
-                         data_version=int(state.get(ds.VERSION, 0)), k=config.metrics.k)
+                         data_version=int(state.get(ds.VERSION, 0)), k=config.metrics.k,
+                         candidates=kept)
     state[FAIRTRAIN] = grid
     return grid
 
@@ -353,12 +361,3 @@ def _ratio_grouping(dataset) -> str:
             return c
     raise ConfigError("The NDCG ratio needs a user attribute with at least two values; "
                       "the users file has none.")
-
-
-def fairness_axis_label(column: str, lang: str = "en") -> str:
-    """``ndcg_ratio[gender]`` -> "NDCG ratio across gender (worst / best group)"."""
-    base, _, group = column.partition("[")
-    group = group.rstrip("]")
-    if base == "es_cs_ratio":
-        return t("train.fair.es_cs", lang, group=group)
-    return t("train.fair.ndcg_ratio", lang, grouping=group)

@@ -53,6 +53,7 @@ from fairrec_core.dashboard.whatif_targets import (
 )
 from fairrec_core.errors import ConfigError
 from fairrec_core.i18n import t
+from fairrec_core.i18n.labels import group_label
 from fairrec_core.pipeline import rerank_stage as rr
 
 if TYPE_CHECKING:  # the re-rankers load lazily, when the page first needs them
@@ -323,7 +324,8 @@ def describe_change(wi: WhatIf, example: pd.DataFrame, lang: str = "en") -> str:
     if wi.config.method == "calibrated":
         return t("whatif.change_new", lang, new=new, n=len(example))
     return t("whatif.change_slots", lang, new=new, n=len(example),
-             groups=", ".join(sorted(prot)), before=before, after=after)
+             groups=", ".join(group_label(g, lang) for g in sorted(prot)), before=before,
+             after=after)
 
 
 def apply_to_audit(state: MutableMapping, wi: WhatIf, lam: float):

@@ -36,6 +36,7 @@ from fairrec_core.explain import wording
 from fairrec_core.explain.features import BEHAVIOURAL, user_features
 from fairrec_core.explain.result import Explanation, ExplanationError
 from fairrec_core.i18n import t
+from fairrec_core.i18n.labels import group_label, grouping_label
 
 # user_features and BEHAVIOURAL moved to features.py; importable from here as before.
 __all__ = ["BEHAVIOURAL", "GAP_SHARE_FLOOR", "R2_FLOOR", "REST", "disparity_drivers",
@@ -127,9 +128,12 @@ def disparity_drivers(dataset, ndcg, *, split=None, grouping: str, groups=None,
     pred = sv.sum(1) + expected
     pred_gap = float(pred[in_a].mean() - pred[in_b].mean())
     actual_gap = float(y[in_a].mean() - y[in_b].mean())
-    b_label = t("explain.drv.rest", lang) if b == REST else f"{grouping} = {b}"
+    # The reader's words for the grouping and groups; details and subject keep the keys.
+    gname, a_shown = grouping_label(grouping, lang), group_label(a, lang)
+    b_label = (t("explain.drv.rest", lang) if b == REST
+               else f"{gname} = {group_label(b, lang)}")
     summary, named, share = drivers_summary(
-        t("explain.drv.subject", lang, k=k, grouping=grouping, group=a), b_label,
+        t("explain.drv.subject", lang, k=k, grouping=gname, group=a_shown), b_label,
         actual_gap=actual_gap, predicted_gap=pred_gap, r2=fitted["r2"],
         top_feature=str(contrast["feature"].iloc[0]),
         top_contribution=float(contrast["contribution"].iloc[0]), lang=lang)
@@ -148,8 +152,8 @@ def disparity_drivers(dataset, ndcg, *, split=None, grouping: str, groups=None,
     return Explanation(kind="drivers", method=t("explain.drv.method", lang),
                        features=display,
                        values=diff, base_value=0.0, output_value=pred_gap,
-                       target=t("explain.drv.target", lang, k=k, grouping=grouping, group=a,
-                                other=b_label),
+                       target=t("explain.drv.target", lang, k=k, grouping=gname,
+                                group=a_shown, other=b_label),
                        parameters=parameters, runtime_s=time.perf_counter() - t0,
                        caveat=t("explain.drv.caveat", lang, k=k, n_test=fitted["n_test"],
                                 r2=fitted["r2"], r2c=fitted["r2c"]),

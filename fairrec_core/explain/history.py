@@ -42,6 +42,7 @@ from fairrec_core.explain._common import (
 from fairrec_core.explain.result import Explanation, ExplanationError
 from fairrec_core.explain.wording import history_caveat, history_summary
 from fairrec_core.i18n import t
+from fairrec_core.i18n.labels import method_label
 
 #: Histories up to this length are explained exactly (2^H coalitions).
 EXACT_UP_TO = 10
@@ -210,7 +211,8 @@ def explain_history(model, dataset, user, item, *, max_history: int = 20,
     notes = []
     if value.fixed.size:
         notes.append(t("explain.hist.note_recent", lang, h=h, total=h + value.fixed.size))
-    return Explanation(kind="history", method=method, features=labels, values=values,
+    return Explanation(kind="history", method=method_label(method, lang), features=labels,
+                       values=values,
                        base_value=base, output_value=value.full,
                        target=t("explain.hist.target", lang, item=subject["item_label"],
                                 user=subject["user"]),

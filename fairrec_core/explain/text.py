@@ -54,6 +54,7 @@ from fairrec_core.explain.text_attribution import (
 from fairrec_core.explain.wording import note, notes_text, text_caveat, text_summary
 from fairrec_core.explain.words import word_spans, words
 from fairrec_core.i18n import t
+from fairrec_core.i18n.labels import method_label
 
 __all__ = ["METHODS", "WORD_SPLIT", "ItemTextAttribution", "TextExplainer",
            "explain_item_text"]
@@ -292,7 +293,8 @@ class TextExplainer:
                                  budget=self.max_evals, fixed_context=self.fixed_context,
                                  lang=lang)
             method = "SHAP (text masker)"
-        return Explanation(kind="text", method=method, features=att.features, values=values,
+        return Explanation(kind="text", method=method_label(method, lang), features=att.features,
+                           values=values,
                            base_value=base, output_value=const + float(att.full @ w),
                            target=t("explain.text.target", lang, item=label,
                                     user=subject["user"]),

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from fairrec_core.i18n import has, t
+from fairrec_core.i18n import has, normalise_lang, t
+from fairrec_core.models.registry import model_label
 
 #: Text-attribution SHAP contexts (``fixed_context``) -> catalogue key of how halves are judged.
 _CONTEXT_KEYS = {1: "explain.text.context_1", 0: "explain.text.context_0",
@@ -33,7 +34,11 @@ def notes_text(notes, lang: str = "en") -> list[str]:
 def history_model_name(kind: str, lang: str = "en") -> str:
     """How the folded-history caveat names a model (the registry names are terse)."""
     key = f"explain.hist.model.{kind}"
-    return t(key, lang) if has(key) else t("explain.hist.model.other", lang, name=kind)
+    if has(key):
+        return t(key, lang)
+    # English keeps the registry id as it always read; other languages get the display name.
+    name = kind if normalise_lang(lang) == "en" else model_label(kind, lang)
+    return t("explain.hist.model.other", lang, name=name)
 
 
 def history_caveat(*, dependence: str, kind: str, h: int, fixed: int, exact: bool,

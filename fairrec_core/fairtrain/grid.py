@@ -35,7 +35,8 @@ def train_grid(dataset, split, fairness, *, lambdas: Sequence[float] | None = No
                model_params: dict | None = None, k: int = 10,
                ratio_grouping: str | None = None, model: str = "bpr",
                progress: Callable[[int, int, float], object] | None = None,
-               callbacks: Sequence[Callable] = ()) -> pd.DataFrame:
+               callbacks: Sequence[Callable] = (),
+               on_fit: Callable[[float, object], object] | None = None) -> pd.DataFrame:
     """Fit a model once per λ_train and measure each fit on the split's test positives.
 
     Parameters
@@ -58,6 +59,12 @@ def train_grid(dataset, split, fairness, *, lambdas: Sequence[float] | None = No
     callbacks : sequence of callable
         Training-loop callbacks of every fit (a callback returning True stops
         the fit it is in; the grid then ends after that fit, with the rows so far).
+    on_fit : callable, optional
+        Called as ``on_fit(lam, model)`` with each fitted model, before the next
+        fit, so a caller can keep what it needs of it (e.g. the candidates the
+        combined training + re-ranking curves re-rank,
+        :func:`fairrec_core.pipeline.combined_stage.keep_candidates`); the models
+        themselves are not kept.
 
     Returns
     -------
@@ -101,6 +108,8 @@ def train_grid(dataset, split, fairness, *, lambdas: Sequence[float] | None = No
                      "fairness_term": fitted.training_.history[-1].get("fairness_term")
                      if fitted.training_.history else np.nan,
                      "seconds": time.perf_counter() - t0})
+        if on_fit is not None:
+            on_fit(lam, fitted)
         if progress is not None:
             progress(n, len(grid), lam)
         if stopped[0]:

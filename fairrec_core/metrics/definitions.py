@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from fairrec_core.i18n import normalise_lang, t
+from fairrec_core.i18n.labels import bracket_label
 
 __all__ = ["DEFINITIONS", "STATUS_LABELS", "MetricInfo", "metric_help", "metric_info",
            "metric_label", "status_label"]
@@ -120,8 +121,8 @@ def metric_label(name: str, k: int | None = 10, lang: str = "en") -> str:
     if info is None:
         return str(name)
     label = info.label.replace("{k}", "K" if k is None else str(k))
-    return t("metricdef.with_group", lang, label=label, group=group) if group is not None \
-        else label
+    return t("metricdef.with_group", lang, label=label,
+             group=bracket_label(base, group, lang)) if group is not None else label
 
 
 def metric_help(name: str, k: int | None = 10, lang: str = "en") -> str:
@@ -132,7 +133,7 @@ def metric_help(name: str, k: int | None = 10, lang: str = "en") -> str:
         return ""
     text = info.definition.replace(" K ", f" {k} " if k else " K ")
     if group is not None:
-        text += t("metricdef.here_for", lang, group=group)
+        text += t("metricdef.here_for", lang, group=bracket_label(base, group, lang))
     return t("metricdef.help", lang, label=metric_label(name, k, lang), text=text)
 
 

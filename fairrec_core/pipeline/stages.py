@@ -114,8 +114,13 @@ def build_model(model: ModelConfig, *, seed: int = 0):
 
 
 # ---------------------------------------------------------------------- model
-def prepare_model(config: AuditConfig, dataset, split, model, info):
-    """Train, load or wrap the model; return it with its model card."""
+def prepare_model(config: AuditConfig, dataset, split, model, info,
+                  fairtrain_candidates: dict | None = None):
+    """Train, load or wrap the model; return it with its model card.
+
+    ``fairtrain_candidates``, when given, receives each λ_train > 0 model's
+    candidates of a ``[model.fairness].grid`` (see :func:`fairtrain_grid`).
+    """
     from fairrec_core.models import load_checkpoint
     from fairrec_core.models.registry import available_models
 
@@ -140,7 +145,8 @@ def prepare_model(config: AuditConfig, dataset, split, model, info):
     if fairness is not None:  # the term as bound to this data: groups, protected group
         card["fairness"] = fairness.to_dict()
     if source == "trained" and m.fairness is not None and m.fairness.grid:
-        card["fairtrain"] = fairtrain_grid(config, dataset, split, model, info)
+        card["fairtrain"] = fairtrain_grid(config, dataset, split, model, info,
+                                           candidates=fairtrain_candidates)
     if training is not None:
         # Seconds are left out: they differ between runs and the card must not.
         card["training"] = {
@@ -152,14 +158,18 @@ def prepare_model(config: AuditConfig, dataset, split, model, info):
     return model, card
 
 
-def fairtrain_grid(config: AuditConfig, dataset, split, model, info) -> dict:
+def fairtrain_grid(config: AuditConfig, dataset, split, model, info, *,
+                   candidates: dict | None = None) -> dict:
     """Train ``[model.fairness].grid`` (one model per λ_train) for the report's comparison.
 
     Returns the record the report reads (``model.fairtrain`` in report.json;
-    :mod:`fairrec_core.report.fairtrain_section`).
+    :mod:`fairrec_core.report.fairtrain_section`). ``candidates``, when given,
+    is filled with each λ_train > 0 model's top ``[model].candidates`` (kept out
+    of the record; :mod:`fairrec_core.pipeline.combined_stage` re-ranks them).
     """
     from fairrec_core.fairtrain import train_grid
     from fairrec_core.fairtrain.grid import fairness_column
+    from fairrec_core.pipeline.combined_stage import keep_candidates
 
     m = config.model
     fair = m.fairness
@@ -167,8 +177,10 @@ def fairtrain_grid(config: AuditConfig, dataset, split, model, info) -> dict:
         raise ConfigError("[model.fairness].grid names no λ_train values to train.")
     params = {k: v for k, v in model.get_params().items() if k != "fairness"}
     info(f"training the λ_train grid {', '.join(f'{x:g}' for x in fair.grid)}")
+    hook = (None if candidates is None or config.rerank.method == "none" else
+            keep_candidates(candidates, config.metrics.k, m.candidates))
     table = train_grid(dataset, split, fair, lambdas=fair.grid, model_params=params,
-                       k=config.metrics.k, model=m.name)
+                       k=config.metrics.k, model=m.name, on_fit=hook)
     return fairtrain_record(table, fairness_column(table), fair, m.name, config.metrics.k)
 
 

@@ -69,7 +69,8 @@ def _user_sentence(row, result, lang: str) -> str:
         reason = reason_text(g.get("reason") if len(gap_row) else "", lang) \
             or t("reason.ratio_undefined", lang)
         return t("check.user.not_judged", lang, label=label, grouping=grouping, reason=reason)
-    worst, best = g.get("worst_group", ""), g.get("best_group", "")
+    worst = T.group_name(g.get("worst_group", ""), lang)
+    best = T.group_name(g.get("best_group", ""), lang)
     ratio, lo, hi = float(row["value"]), float(row["ci_low"]), float(row["ci_high"])
     gap = 1.0 - ratio
     if row["status"] == "inconclusive":
@@ -110,7 +111,7 @@ def _provider_sentence(row, result, lang: str) -> str:
     ratios = rows[col].to_numpy(dtype=np.float64)
     candidates = np.flatnonzero(judged)
     j = candidates[np.argmin(ratios[candidates])]
-    group = rows.iloc[j]["group"]
+    group = T.group_name(rows.iloc[j]["group"], lang)
     basis = t("check.basis.merit" if merit else "check.basis.catalog", lang)
     has_ci = math.isfinite(lo) and math.isfinite(hi)
     common = dict(grouping=grouping, group=group, ratio=f"{ratio:.2f}", basis=basis,
@@ -143,6 +144,14 @@ _REASONS = (
     (re.compile(r"^catalogue-level statistic: no bootstrap interval \(resampling users with "
                 r"replacement leaves some out, which biases it\)$"), "reason.catalogue_level"),
     (re.compile(r"^no item was recommended$"), "reason.nothing_recommended"),
+    # Notes of the UGF / IGF rows, which name fairrec's own groups.
+    (re.compile(r"^NDCG\(active\) − NDCG\(inactive\)$"), "labels.note.ugf"),
+    (re.compile(r"^NDCG\(active\) − NDCG\(inactive\); a group has fewer than (?P<min>\d+) "
+                r"evaluable users, interpret with care$"), "labels.note.ugf_small"),
+    (re.compile(r"^ES\(head\) − ES\(tail\)$"), "labels.note.igf"),
+    (re.compile(r"^UGF needs both active and inactive users$"), "labels.note.ugf_both"),
+    (re.compile(r"^UGF needs evaluable users in both the active and the inactive group$"),
+     "labels.note.ugf_evaluable"),
 )
 
 

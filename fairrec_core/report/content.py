@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from fairrec_core.config import SECTIONS
 from fairrec_core.i18n import has, t
+from fairrec_core.models.registry import model_label
 from fairrec_core.report import text as T
 from fairrec_core.report.blocks import Para, Section, Table, Verdict
 
@@ -86,7 +87,9 @@ def scorecard(result) -> list:
 def _model_phrase(model: dict, lang: str = "en") -> str:
     key = f"report.source.{model['source']}"
     src = t(key, lang) if has(key) else model["source"]
-    return t("report.model_phrase", lang, name=model["name"], source=src)
+    # English keeps the registry id as it always read; other languages get the display name.
+    name = model["name"] if lang == "en" else model_label(model["name"], lang)
+    return t("report.model_phrase", lang, name=name, source=src)
 
 
 def _rerank_phrase(rerank: dict, lang: str = "en") -> str:
@@ -94,4 +97,5 @@ def _rerank_phrase(rerank: dict, lang: str = "en") -> str:
         return t("report.rerank.none", lang)
     return t("report.rerank.applied", lang, method=rerank["method"], lam=f"{rerank['lam']:g}",
              grouping=T.attr_name(rerank.get("item_grouping"), lang),
-             protected=T.join(rerank.get("protected") or [], lang))
+             protected=T.join([T.group_name(g, lang) for g in rerank.get("protected") or []],
+                              lang))

@@ -12,6 +12,8 @@ from __future__ import annotations
 import pandas as pd
 
 from fairrec_core.i18n import t
+from fairrec_core.i18n.labels import grouping_label
+from fairrec_core.models.registry import model_label
 from fairrec_core.report import text as T
 from fairrec_core.report.blocks import Para, Table
 from fairrec_core.report.charts import spec_chart
@@ -52,9 +54,12 @@ def section_blocks(doc: dict, lang: str = "en") -> list:
     probe, model = doc["probe"], doc["model"]
     level = float(probe.get("level", 0.95))
     attrs = probe["attributes"]
-    blocks: list = [Para(t("cf.report_lead", lang, name=model["name"],
+    # English keeps the registry id as it always read; other languages get the display name.
+    name = model["name"] if lang == "en" else model_label(model["name"], lang)
+    blocks: list = [Para(t("cf.report_lead", lang, name=name,
                            source=t(f"cf.source.{model['source']}", lang), n=probe["n_users"],
-                           k=probe["k"], attributes=", ".join(attrs)), "lead")]
+                           k=probe["k"], attributes=", ".join(grouping_label(a, lang)
+                                                              for a in attrs)), "lead")]
     left = {a: n for a, n in probe.get("left_out", {}).items() if n}
     if left:
         blocks.append(Para(t("cf.left_out", lang, counts=", ".join(

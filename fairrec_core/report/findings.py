@@ -156,7 +156,7 @@ def user_section(result) -> list:
     metrics = [m for m in result.config.metrics.metrics if m in RANKING_METRICS]
     gaps = f.user_gaps[f.user_gaps["metric"].isin(metrics)]
     rows = [[T.attr_name(r["grouping"], lang), T.metric_name(r["metric"], result.k, lang),
-             str(r["best_group"]), str(r["worst_group"]),
+             T.group_name(r["best_group"], lang), T.group_name(r["worst_group"], lang),
              f"{T.num(r['difference'], 4)} "
              f"{T.interval(r['difference_ci_low'], r['difference_ci_high'], 4)}",
              f"{T.num(r['ratio'])} {T.interval(r['ratio_ci_low'], r['ratio_ci_high'])}",
@@ -179,7 +179,8 @@ def user_section(result) -> list:
                              & f.user_groups["metric"].isin(th.user_metrics)]
         blocks.append(Table(
             group_headers,
-            [[str(r["group"]), T.metric_name(r["metric"], result.k, lang), T.num(r["value"], 4),
+            [[T.group_name(r["group"], lang), T.metric_name(r["metric"], result.k, lang),
+              T.num(r["value"], 4),
               T.interval(r["ci_low"], r["ci_high"], 4), f"{int(r['n']):,}",
               judged if r["status"] == "ok" else reason_text(r["reason"], lang)]
              for _, r in part.iterrows()],
@@ -222,7 +223,7 @@ def provider_section(result) -> list:
         shown = part.head(MAX_ITEM_ROWS)
         blocks.append(Table(
             headers,
-            [[str(r["group"]), f"{int(r['n_items']):,}",
+            [[T.group_name(r["group"], lang), f"{int(r['n_items']):,}",
               _with_ci(r, "exposure_share"), T.num(r["catalog_share"]),
               _with_ci(r, "merit_share"), _with_ci(r, "es_cs_ratio"),
               _with_ci(r, "es_rs_ratio"),

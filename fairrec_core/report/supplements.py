@@ -4,6 +4,7 @@ reproducibility (see :mod:`fairrec_core.report.content`)."""
 from __future__ import annotations
 
 from fairrec_core.i18n import has, say, t
+from fairrec_core.i18n.labels import bracket_label, group_label
 from fairrec_core.report import text as T
 from fairrec_core.report.blocks import Definitions, Heading, Para, Pre, Table
 
@@ -15,7 +16,7 @@ def fairness_label(column: str, lang: str = "en") -> str:
     """``es_cs_ratio[small]`` -> ``ES/CS of small``."""
     if "[" in column:
         base, group = column.split("[", 1)
-        group = group.rstrip("]")
+        group = bracket_label(base, group.rstrip("]"), lang)
         if base in _FLABELS:
             return t(f"report.flabel.{base}", lang, group=group)
         return t("report.flabel.other", lang, name=base, group=group)
@@ -41,7 +42,8 @@ def tradeoff_section(result) -> list:
                      method=t_["method"],
                      role=_role(t_.get("protected_role", "acting for"), lang),
                      grouping=T.attr_name(t_["item_grouping"], lang),
-                     protected=T.join(t_["protected"] or [], lang), auto=auto,
+                     protected=T.join([group_label(g, lang) for g in t_["protected"] or []],
+                                      lang), auto=auto,
                      note=say(t_["note"], lang))),
               # The What-if page's figure, its star at the audit's operating point.
               spec_chart("tradeoff", lambda: tradeoff_spec(
@@ -89,7 +91,7 @@ def explanations_section(result) -> list:
         blocks.append(Heading(t("report.by", lang, grouping=T.attr_name(grouping, lang))))
         # One row per user keeps the section readable; explanations of the top
         # item(s) sit beside the list.
-        rows = [[s["group"], s["user"], T.num(s["ndcg"]),
+        rows = [[group_label(s["group"], lang), s["user"], T.num(s["ndcg"]),
                  "; ".join(f"{it['rank']}. {it['title'] or it['item']}"
                            + (hit if it["hit"] else "") for it in s["items"])]
                 + ([_explained(s["items"])] if e["available"] else [])

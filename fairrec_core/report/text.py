@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 from fairrec_core.i18n import has, normalise_lang, say, t
+from fairrec_core.i18n.labels import group_label, grouping_label
 
 _SECTION_KEYS = ("scorecard", "data", "model", "accuracy", "user_fairness",
                  "provider_exposure", "tradeoff", "explanations", "counterfactual",
@@ -61,8 +62,12 @@ def report_title(result) -> str:
 
 def attr_name(name, lang: str = "en") -> str:
     """A grouping's display name: common attributes translated, data column names as they are."""
-    key = f"attr.{name}"
-    return t(key, lang) if lang != "en" and has(key) else str(name)
+    return grouping_label(name, lang)
+
+
+def group_name(label, lang: str = "en") -> str:
+    """A group label's display name: fairrec's own labels translated, data values as they are."""
+    return group_label(label, lang)
 
 
 def join(items, lang: str = "en") -> str:

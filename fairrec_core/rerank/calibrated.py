@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from fairrec_core.i18n import phrase
+from fairrec_core.i18n.labels import grouping_words
 from fairrec_core.metrics.exposure import position_weights
 
 from ._queues import GroupQueues, choose, history_shares
@@ -130,8 +131,9 @@ class Calibrated(Reranker):
                              "alpha": self.alpha, "exposure": self.exposure,
                              "target": "history" if self.target is None else "array",
                              "users_without_history": n_without, "user_groups": "not used"})
-        state.params["summary"] = phrase("rerank.calibrated.summary", grouping=g.name,
-                                         alpha=f"{self.alpha:g}", exposure=self.exposure)
+        state.params["summary"] = phrase("rerank.calibrated.summary",
+                                         grouping=grouping_words(g.name), alpha=f"{self.alpha:g}",
+                                         exposure=self.exposure)
 
     def _run(self, state: State, lam: float):
         prep = state.candidates.prepared

@@ -31,6 +31,7 @@ import numpy as np
 from scipy.stats import binom
 
 from fairrec_core.i18n import phrase
+from fairrec_core.i18n.labels import group_words, grouping_words
 
 from ._queues import GroupQueues
 from .base import (
@@ -259,13 +260,14 @@ class FairTopK(Reranker):
                              "users_with_protected_candidates": int(has.sum()),
                              "user_groups": "not used"})
         if not has.any():
-            note = phrase("rerank.fair_topk.no_candidates", groups=", ".join(names))
+            note = phrase("rerank.fair_topk.no_candidates", groups=group_words(names))
             state.notes.append(note)
             warnings.warn(note, RerankWarning, stacklevel=4)
         how = phrase("rerank.how.inferred" if inferred else "rerank.how.given")
         key = "rerank.fair_topk." + ("summary_corrected" if self.adjust_alpha else "summary")
-        state.params["summary"] = phrase(key, groups=", ".join(names), grouping=g.name,
-                                         how=how, alpha=f"{self.alpha:g}")
+        state.params["summary"] = phrase(key, groups=group_words(names),
+                                         grouping=grouping_words(g.name), how=how,
+                                         alpha=f"{self.alpha:g}")
 
     def _run(self, state: State, lam: float):
         prep = state.candidates.prepared

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from fairrec_core.i18n import phrase
+from fairrec_core.i18n.labels import group_words, grouping_words
 
 from ._queues import GroupQueues, choose, history_shares
 from .base import (
@@ -151,14 +152,15 @@ class ProviderExposure(Reranker):
             params["users_with_protected_candidates"] = int(has.sum())
             if not has.any():
                 note = phrase("rerank.provider.no_candidates",
-                              groups=", ".join(params["protected"]))
+                              groups=group_words(params["protected"]))
                 state.notes.append(note)
                 warnings.warn(note, RerankWarning, stacklevel=4)
         if n_fallback:
             state.notes.append(phrase("rerank.provider.fallback", n=n_fallback))
         state.params.update(params)
-        state.params["summary"] = phrase("rerank.provider.summary", grouping=g.name,
-                                         groups=", ".join(g.labels), pmode=pmode)
+        state.params["summary"] = phrase("rerank.provider.summary",
+                                         grouping=grouping_words(g.name),
+                                         groups=group_words(g.labels), pmode=pmode)
 
     def _run(self, state: State, lam: float):
         prep = state.candidates.prepared

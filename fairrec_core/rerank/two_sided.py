@@ -20,6 +20,7 @@ import warnings
 import numpy as np
 
 from fairrec_core.i18n import Phrase, phrase
+from fairrec_core.i18n.labels import group_words, grouping_words
 
 from .base import (
     Candidates,
@@ -236,7 +237,7 @@ class TwoSided(Reranker):
             n_users_with = int((tau < 0).any(axis=1).sum())
             if n_users_with == 0:
                 state.notes.append(phrase("rerank.two_sided.no_candidates",
-                                          groups=", ".join(label_names(g, prot))))
+                                          groups=group_words(label_names(g, prot))))
                 warnings.warn(state.notes[-1], RerankWarning, stacklevel=4)
             params.update({"item_grouping": g.name,
                            "protected": label_names(g, prot),
@@ -280,14 +281,16 @@ class TwoSided(Reranker):
         sides = {}
         if "protected" in p:
             how = phrase("rerank.how.inferred" if p["protected_inferred"] else "rerank.how.given")
-            sides["item"] = phrase("rerank.two_sided.item_side", grouping=p["item_grouping"],
-                                   groups=", ".join(p["protected"]), how=how,
+            sides["item"] = phrase("rerank.two_sided.item_side",
+                                   grouping=grouping_words(p["item_grouping"]),
+                                   groups=group_words(p["protected"]), how=how,
                                    weight=f"{p['item_weight']:g}")
         if "protected_users" in p:
             how = phrase("rerank.how.cpfair" if p["protected_users_inferred"]
                          else "rerank.how.given")
-            sides["user"] = phrase("rerank.two_sided.user_side", grouping=p["user_grouping"],
-                                   groups=", ".join(p["protected_users"]), how=how,
+            sides["user"] = phrase("rerank.two_sided.user_side",
+                                   grouping=grouping_words(p["user_grouping"]),
+                                   groups=group_words(p["protected_users"]), how=how,
                                    weight=f"{p['user_weight']:g}")
         if len(sides) == 2:
             return phrase("rerank.two_sided.summary_both", **sides)

@@ -19,6 +19,7 @@ from plotly.subplots import make_subplots
 
 from fairrec_core.data.summary import DataSummary
 from fairrec_core.i18n import t
+from fairrec_core.i18n.labels import group_label, grouping_label
 from fairrec_core.text_escape import html_text
 
 # One colour for everything about users, one for items, a muted one for
@@ -234,7 +235,8 @@ def user_groups_figure(summary: DataSummary, *, min_group_size: int = DEFAULT_MI
     attributes = list(dict.fromkeys(groups["attribute"]))
     cols = min(max_cols, len(attributes))
     rows = math.ceil(len(attributes) / cols)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[safe(a) for a in attributes],
+    fig = make_subplots(rows=rows, cols=cols,
+                        subplot_titles=[safe(grouping_label(a, lang)) for a in attributes],
                         horizontal_spacing=0.08, vertical_spacing=0.22 if rows > 1 else 0.1)
     total = int(summary.counts.get("users", 0)) or None
     for k, attr in enumerate(attributes):
@@ -244,7 +246,7 @@ def user_groups_figure(summary: DataSummary, *, min_group_size: int = DEFAULT_MI
         share = sizes / total if total else np.zeros(len(sizes))
         r, c = divmod(k, cols)
         fig.add_trace(go.Bar(
-            x=[safe(g) for g in part["group"]], y=sizes, marker_color=colors,
+            x=[safe(group_label(g, lang)) for g in part["group"]], y=sizes, marker_color=colors,
             customdata=share, name=safe(attr),
             hovertemplate=f"{_hover(attr)} = " + t(
                 "chart.data.group_hover", lang, x="%{x}", y="%{y:,}",
@@ -291,10 +293,11 @@ def item_groups_figure(summary: DataSummary, *, top: int = 12,
         rest = part.iloc[top:]
         if len(rest):
             share = rest["items"].sum() / max(part["items"].sum(), 1)
-            titles.append(t("chart.data.largest", lang, attr=safe(attr), top=top,
-                            n=f"{len(part):,}", rest=f"{len(rest):,}", share=f"{share:.0%}"))
+            titles.append(t("chart.data.largest", lang, attr=safe(grouping_label(attr, lang)),
+                            top=top, n=f"{len(part):,}", rest=f"{len(rest):,}",
+                            share=f"{share:.0%}"))
         else:
-            titles.append(safe(attr))
+            titles.append(safe(grouping_label(attr, lang)))
     fig = make_subplots(rows=1, cols=len(attributes), subplot_titles=titles,
                         horizontal_spacing=0.2 if len(attributes) > 1 else 0.1)
     longest = 1
@@ -303,7 +306,8 @@ def item_groups_figure(summary: DataSummary, *, top: int = 12,
         longest = max(longest, len(shown))
         # Reversed so that the largest group is drawn at the top.
         fig.add_trace(go.Bar(
-            x=shown["items"].to_numpy()[::-1], y=[safe(g) for g in shown["group"]][::-1],
+            x=shown["items"].to_numpy()[::-1],
+            y=[safe(group_label(g, lang)) for g in shown["group"]][::-1],
             orientation="h", marker_color=ITEM_COLOR, name=safe(attr),
             hovertemplate=f"{_hover(attr)} = " + t("chart.data.items_hover", lang, y="%{y}",
                                                     x="%{x:,}") + "<extra></extra>"),

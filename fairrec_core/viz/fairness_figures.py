@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from fairrec_core.i18n import t
+from fairrec_core.i18n.labels import group_label
 from fairrec_core.metrics.definitions import metric_info
 from fairrec_core.text_escape import html_text
 from fairrec_core.viz.colors import (
@@ -111,7 +112,8 @@ def user_group_spec(result, grouping: str, metric: str, *,
     return FigureSpec(
         title=t("chart.fair.user_title", lang, label=label, grouping=gname),
         subtitle=t("chart.fair.user_sub", lang) + small, x_title=gname,
-        y_title=label + unit, categories=groups, bars=[bars], refs=refs,
+        y_title=label + unit, categories=[group_label(g, lang) for g in groups], bars=[bars],
+        refs=refs,
         y_format=".0%" if pct else None, y_from_zero=True, height=380, legend="top")
 
 
@@ -186,7 +188,8 @@ def provider_spec(result, grouping: str, *, colors: dict[str, str] | None = None
     spec = FigureSpec(
         title=t("chart.fair.provider_title", lang, grouping=gname),
         subtitle=t("chart.fair.provider_sub", lang), x_title=gname,
-        y_title=t("chart.fair.share_axis", lang), categories=groups, bars=bars,
+        y_title=t("chart.fair.share_axis", lang), categories=[group_label(g, lang) for g in groups],
+        bars=bars,
         y_format=".1%" if top_share < 0.05 else ".0%", y_from_zero=True, height=420)
     return spec, caption
 

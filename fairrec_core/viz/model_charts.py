@@ -133,9 +133,11 @@ def training_figure(log: TrainingLog, *, best_epoch: int | None = None,
 # ---------------------------------------------------------------------- fairness in training
 RERANK_COLOR = CURVE_COLOR
 FRONT_COLOR = POINT_COLOR
+#: The combined training + re-ranking curves: a lighter shade of the training curve's.
+COMBINED_COLOR = "#8FD1A9"
 
 
-def fairtrain_points(grid, column: str, rerank=None) -> dict:
+def fairtrain_points(grid, column: str, rerank=None, combined=None) -> dict:
     """The curves of :func:`fairtrain_figure` as plain lists (the report's PNG draws these too).
 
     Parameters
@@ -147,29 +149,43 @@ def fairtrain_points(grid, column: str, rerank=None) -> dict:
     rerank : pandas.DataFrame, optional
         A re-ranking sweep with ``lam``, ``ndcg`` and ``column``; left out
         when it lacks ``column`` (different axes cannot be overlaid).
+    combined : pandas.DataFrame, optional
+        Each λ_train > 0 model re-ranked over λ
+        (:func:`fairrec_core.pipeline.combined_stage.combined_tradeoff`):
+        ``lam_train``, ``lam``, ``ndcg`` and ``column``; left out without ``column``.
 
     Returns
     -------
     dict
         ``train`` and ``rerank``: ``{"x", "y", "lam"}`` lists (``rerank`` None
-        when absent); ``front``: ``{"x", "y", "source", "lam"}`` of the Pareto
-        front over both curves together, in order of the fairness value.
+        when absent); ``combined``: one such dict per λ_train (with
+        ``lam_train``), empty when absent; ``front``: ``{"x", "y", "source",
+        "lam"}`` of the Pareto front over all curves together (NDCG and the
+        fairness objective of ``column``, as the re-ranking sweep's front), in
+        order of the fairness value.
     """
-    import numpy as np
-
-    from fairrec_core.rerank.sweep import pareto_mask
+    from fairrec_core.pipeline.combined_stage import union_front
 
     def curve(table):
         t = table.sort_values("lam")
         return {"x": t[column].astype(float).tolist(), "y": t["ndcg"].astype(float).tolist(),
                 "lam": t["lam"].astype(float).tolist()}
 
-    out = {"train": curve(grid), "rerank": None}
+    out: dict = {"train": curve(grid), "rerank": None, "combined": []}
+    tables = [grid]
     pts = [(x, y, "train", lam) for x, y, lam in zip(*out["train"].values())]
     if rerank is not None and column in getattr(rerank, "columns", ()):
         out["rerank"] = curve(rerank)
+        tables.append(rerank.sort_values("lam"))
         pts += [(x, y, "rerank", lam) for x, y, lam in zip(*out["rerank"].values())]
-    mask = pareto_mask(np.array([[p[0], p[1]] for p in pts], dtype=float))
+    if combined is not None and len(combined) and column in getattr(combined, "columns", ()):
+        for lam_train, part in combined.groupby("lam_train", sort=True):
+            c = curve(part)
+            out["combined"].append({**c, "lam_train": float(lam_train)})
+            tables.append(part.sort_values("lam"))
+            pts += [(x, y, "combined", (float(lam_train), lam))
+                    for x, y, lam in zip(c["x"], c["y"], c["lam"])]
+    mask = union_front(column, *[t.sort_values("lam") for t in tables])
     front = sorted((p for p, m in zip(pts, mask) if m), key=lambda p: p[0])
     out["front"] = {"x": [p[0] for p in front], "y": [p[1] for p in front],
                     "source": [p[2] for p in front], "lam": [p[3] for p in front]}
@@ -177,30 +193,41 @@ def fairtrain_points(grid, column: str, rerank=None) -> dict:
 
 
 def fairtrain_spec(grid, column: str, *, rerank=None, fairness_label: str | None = None,
-                   accuracy_label: str = "NDCG@10", labels: dict | None = None) -> FigureSpec:
+                   accuracy_label: str = "NDCG@10", labels: dict | None = None,
+                   combined=None, lang: str = "en") -> FigureSpec:
     """Accuracy against the targeted fairness measure: λ_train grid, re-ranking, Pareto front.
 
-    One definition for the Train page, the What-if overlay, the HTML and the PDF
-    report. ``labels`` overrides the legend texts (``train``, ``rerank``,
-    ``front``, ``title``), e.g. translated ones.
+    One definition for the Train page, the HTML and the PDF report. ``labels``
+    overrides the legend texts (``train``, ``rerank``, ``combined``, ``front``,
+    ``title``), e.g. translated ones; ``lang`` the hover texts' language.
+    ``combined`` (see :func:`fairtrain_points`) adds one thin line per λ_train > 0
+    model re-ranked over λ, one legend entry for all, and the front then runs over
+    all three sets.
     """
+    from fairrec_core.i18n import t
+
     names = {"train": "fairness in training (λ_train grid)",
              "rerank": "re-ranking (λ sweep)", "front": "Pareto front (both)",
+             "combined": "training + re-ranking",
              "title": "Trade-off: accuracy vs. fairness, training and re-ranking"}
     names.update(labels or {})
-    pts = fairtrain_points(grid, column, rerank)
+    hover = {k: t(f"fairtrain.hover.{k}", lang) + "<extra></extra>"
+             for k in ("train", "rerank", "combined")}
+    pts = fairtrain_points(grid, column, rerank, combined)
     tr = pts["train"]
-    lines = [Line(names["train"], tr["x"], tr["y"], TRAIN_COLOR, width=2.5, markers=True,
-                  marker_size=9, text=[f"λ={lam:g}" for lam in tr["lam"]],
-                  customdata=tr["lam"],
-                  hover="λ_train %{customdata:g}: NDCG %{y:.4f}, fairness %{x:.3f}"
-                        "<extra></extra>")]
+    lines = [Line(names["combined"], c["x"], c["y"], COMBINED_COLOR, width=1,
+                  legend=n == 0, customdata=[[c["lam_train"], lam] for lam in c["lam"]],
+                  hover=hover["combined"])
+             for n, c in enumerate(pts["combined"])]
+    lines.append(Line(names["train"], tr["x"], tr["y"], TRAIN_COLOR, width=2.5, markers=True,
+                      marker_size=9, text=[f"λ={lam:g}" for lam in tr["lam"]],
+                      customdata=tr["lam"],
+                      hover=hover["train"]))
     if pts["rerank"] is not None:
         rr = pts["rerank"]
         lines.append(Line(names["rerank"], rr["x"], rr["y"], RERANK_COLOR, dash="dot",
                           markers=True, marker_size=5, customdata=rr["lam"],
-                          hover="re-ranking λ %{customdata:g}: NDCG %{y:.4f}, fairness "
-                                "%{x:.3f}<extra></extra>"))
+                          hover=hover["rerank"]))
     fr = pts["front"]
     lines.append(Line(names["front"], fr["x"], fr["y"], FRONT_COLOR, width=1, markers=True,
                       marker_size=13, hollow=True, step=True))
@@ -209,7 +236,9 @@ def fairtrain_spec(grid, column: str, *, rerank=None, fairness_label: str | None
 
 
 def fairtrain_figure(grid, column: str, *, rerank=None, fairness_label: str | None = None,
-                     accuracy_label: str = "NDCG@10", labels: dict | None = None) -> go.Figure:
+                     accuracy_label: str = "NDCG@10", labels: dict | None = None,
+                     combined=None, lang: str = "en") -> go.Figure:
     """The figure of :func:`fairtrain_spec` drawn with Plotly."""
     return to_plotly(fairtrain_spec(grid, column, rerank=rerank, fairness_label=fairness_label,
-                                    accuracy_label=accuracy_label, labels=labels))
+                                    accuracy_label=accuracy_label, labels=labels,
+                                    combined=combined, lang=lang))

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from fairrec_core.i18n import t
+from fairrec_core.i18n.labels import group_label
 from fairrec_core.metrics.definitions import metric_info, metric_label
 from fairrec_core.text_escape import html_text
 from fairrec_core.viz.colors import (
@@ -85,7 +86,7 @@ def tradeoff_spec(table: pd.DataFrame, fairness_column: str, *, k: int = 10,
     x = t_[fairness_column].to_numpy(float)
     y = t_["ndcg"].to_numpy(float)
     lam = t_["lam"].to_numpy(float)
-    xl, yl = metric_label(fairness_column, k), metric_label("ndcg", k)
+    xl, yl = metric_label(fairness_column, k, lang), metric_label("ndcg", k, lang)
     hx, hy = _safe(xl), _safe(yl)
     fx = _fmt(fairness_column)
     w = weight
@@ -170,7 +171,7 @@ def deltas_figure(frame: pd.DataFrame | None, *, title: str, axis: str, grouping
     groups = frame["group"].astype(str).tolist()
     colors = colors or group_colors(groups)
     col = [colors.get(g, UNKNOWN_COLOR) for g in groups]
-    x = [_safe(g) for g in groups]
+    x = [_safe(group_label(g, lang)) for g in groups]
     fmt = ".1%" if percent else ".4f"
     before = frame["before"].to_numpy(float)
     after = frame["after"].to_numpy(float)
