@@ -134,3 +134,30 @@ def report_points(doc: dict, *, samples: bool = True) -> dict:
     for s in doc.get("explanations", {}).get("samples", []) if samples else []:
         out[("sample", s["grouping"], s["group"], s["user"])] = s["ndcg"]
     return out
+
+
+def whatif_with_grid(grid: str):
+    """AppTest: sample data, BPR (2 epochs, 16-d), an item-exposure λ_train grid on
+    ``seller_size`` (protected "small"), then the What-if sweep of two-sided re-ranking."""
+    from tests.test_app_pages import assert_clean, go, load_sample, new_app
+
+    at = new_app()
+    load_sample(at)
+    go(at, "train")
+    at.number_input(key="opt_train_epochs").set_value(2).run()
+    at.number_input(key="opt_train_dim").set_value(16).run()
+    at.button(key="train_button").click().run()
+    assert_clean(at)
+    at.selectbox(key="opt_fair_term").set_value("item-exposure").run()
+    at.selectbox(key="opt_fair_attribute").set_value("seller_size").run()
+    at.selectbox(key="opt_fair_protected").set_value("small").run()
+    at.text_input(key="opt_fair_grid").set_value(grid).run()
+    at.button(key="fair_grid_button").click().run()
+    assert_clean(at)
+    go(at, "whatif")
+    at.selectbox(key="opt_whatif_method").set_value("two_sided").run()
+    at.selectbox(key="opt_whatif_grouping").set_value("seller_size").run()
+    at.multiselect(key="opt_whatif_protected").set_value(["small"]).run()
+    at.button(key="whatif_build").click().run()
+    assert_clean(at)
+    return at

@@ -22,7 +22,8 @@ from fairrec_core.dashboard import pipeline_session as ps
 from fairrec_core.dashboard import whatif_overlay as wo
 from fairrec_core.pipeline.combined_stage import best_at, front_sources
 from fairrec_core.rerank import fairness_objective
-from tests.test_app_pages import assert_clean, go, load_sample, new_app, texts
+from tests.helpers import whatif_with_grid
+from tests.test_app_pages import assert_clean, texts
 
 COLUMN = "es_cs_ratio[small]"
 
@@ -47,26 +48,7 @@ def _arr(value) -> np.ndarray:
 @pytest.fixture(scope="module")
 def app():
     """AppTest: sample data, BPR (2 epochs), an item-exposure grid 0, 0.3, 1, two-sided What-if."""
-    at = new_app()
-    load_sample(at)
-    go(at, "train")
-    at.number_input(key="opt_train_epochs").set_value(2).run()
-    at.number_input(key="opt_train_dim").set_value(16).run()
-    at.button(key="train_button").click().run()
-    assert_clean(at)
-    at.selectbox(key="opt_fair_term").set_value("item-exposure").run()
-    at.selectbox(key="opt_fair_attribute").set_value("seller_size").run()
-    at.selectbox(key="opt_fair_protected").set_value("small").run()
-    at.text_input(key="opt_fair_grid").set_value("0, 0.3, 1").run()
-    at.button(key="fair_grid_button").click().run()
-    assert_clean(at)
-    go(at, "whatif")
-    at.selectbox(key="opt_whatif_method").set_value("two_sided").run()
-    at.selectbox(key="opt_whatif_grouping").set_value("seller_size").run()
-    at.multiselect(key="opt_whatif_protected").set_value(["small"]).run()
-    at.button(key="whatif_build").click().run()
-    assert_clean(at)
-    return at
+    return whatif_with_grid("0, 0.3, 1")
 
 
 @pytest.fixture(scope="module")
@@ -181,7 +163,8 @@ def test_best_at_takes_each_models_row_at_the_nearest_lambda():
 
 
 # ---------------------------------------------------------------------- CLI and report
-def test_cli_audit_with_a_grid_writes_the_combined_rows(tmp_path):
+def _audit_with_grid(tmp_path, *, grid: str, epochs: int, n_boot: int, lang: str = "en"):
+    """``fairrec audit`` of BPR on the tiny shop with a user-loss λ_train grid on gender."""
     from tests.report_helpers import fairrec_audit
     from tests.test_models_base import tiny_data
 
@@ -192,12 +175,16 @@ def test_cli_audit_with_a_grid_writes_the_combined_rows(tmp_path):
     toml.write_text(
         "seed = 0\n[data]\n" + "".join(f"{n} = '{tmp_path / n}.csv'\n"
                                         for n in ("interactions", "users", "items"))
-        + "[metrics]\nn_boot = 50\n[report]\nformats = ['json', 'html']\n"
-        "[model]\nname = 'bpr'\n[model.params]\nepochs = 2\ndim = 4\ndevice = 'cpu'\n"
-        "patience = 0\n[model.fairness]\nterm = 'user-loss'\nattribute = 'gender'\n"
-        "weight = 0.0\ngrid = [0.0, 1.0, 3.0]\n", encoding="utf-8")
+        + f"[metrics]\nn_boot = {n_boot}\n[report]\nformats = ['json', 'html']\n"
+        f"lang = '{lang}'\n[model]\nname = 'bpr'\n[model.params]\nepochs = {epochs}\n"
+        "dim = 4\ndevice = 'cpu'\npatience = 0\n[model.fairness]\nterm = 'user-loss'\n"
+        f"attribute = 'gender'\nweight = 0.0\ngrid = [{grid}]\n", encoding="utf-8")
     r = fairrec_audit("--config", toml, "--out", tmp_path / "out", "--no-progress")
     assert r.returncode in (0, 1), r.stderr
+
+
+def test_cli_audit_with_a_grid_writes_the_combined_rows(tmp_path):
+    _audit_with_grid(tmp_path, grid="0.0, 1.0, 3.0", epochs=2, n_boot=50)
     doc = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     ft = doc["model"]["fairtrain"]
     column = ft["fairness_column"]
@@ -234,23 +221,9 @@ def test_cli_audit_with_a_grid_writes_the_combined_rows(tmp_path):
 
 def test_the_zh_report_says_the_grid_section_in_chinese(tmp_path):
     """The λ_train section (heading, sentence, legends, hover, tables) follows --lang zh."""
-    from tests.report_helpers import fairrec_audit
-    from tests.test_models_base import tiny_data
     from tests.zh_leaks import english_runs
 
-    _, g = tiny_data()
-    for name in ("interactions", "users", "items"):
-        getattr(g, name).to_csv(tmp_path / f"{name}.csv", index=False)
-    toml = tmp_path / "audit.toml"
-    toml.write_text(
-        "seed = 0\n[data]\n" + "".join(f"{n} = '{tmp_path / n}.csv'\n"
-                                        for n in ("interactions", "users", "items"))
-        + "[metrics]\nn_boot = 20\n[report]\nformats = ['json', 'html']\nlang = 'zh'\n"
-        "[model]\nname = 'bpr'\n[model.params]\nepochs = 1\ndim = 4\ndevice = 'cpu'\n"
-        "patience = 0\n[model.fairness]\nterm = 'user-loss'\nattribute = 'gender'\n"
-        "weight = 0.0\ngrid = [0.0, 1.0]\n", encoding="utf-8")
-    r = fairrec_audit("--config", toml, "--out", tmp_path / "out", "--no-progress")
-    assert r.returncode in (0, 1), r.stderr
+    _audit_with_grid(tmp_path, grid="0.0, 1.0", epochs=1, n_boot=20, lang="zh")
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "训练中的公平性与重排序的对比" in html
     assert "训练中的公平性：λ_train 网格" in html

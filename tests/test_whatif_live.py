@@ -26,7 +26,8 @@ from fairrec_core.dashboard import whatif_overlay as wo
 from fairrec_core.dashboard import whatif_session as ws
 from fairrec_core.metrics import ranking_metrics
 from fairrec_core.rerank import Candidates, make_reranker
-from tests.test_app_pages import assert_clean, go, load_sample, new_app, texts
+from tests.helpers import whatif_with_grid
+from tests.test_app_pages import assert_clean, texts
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -128,26 +129,7 @@ def test_the_union_front_runs_over_both_curves():
 @pytest.fixture(scope="module")
 def overlay_app():
     """AppTest: sample data, BPR, an item-exposure λ_train grid, then the What-if sweep."""
-    at = new_app()
-    load_sample(at)
-    go(at, "train")
-    at.number_input(key="opt_train_epochs").set_value(2).run()
-    at.number_input(key="opt_train_dim").set_value(16).run()
-    at.button(key="train_button").click().run()
-    assert_clean(at)
-    at.selectbox(key="opt_fair_term").set_value("item-exposure").run()
-    at.selectbox(key="opt_fair_attribute").set_value("seller_size").run()
-    at.selectbox(key="opt_fair_protected").set_value("small").run()
-    at.text_input(key="opt_fair_grid").set_value("0, 1").run()
-    at.button(key="fair_grid_button").click().run()
-    assert_clean(at)
-    go(at, "whatif")
-    at.selectbox(key="opt_whatif_method").set_value("two_sided").run()
-    at.selectbox(key="opt_whatif_grouping").set_value("seller_size").run()
-    at.multiselect(key="opt_whatif_protected").set_value(["small"]).run()
-    at.button(key="whatif_build").click().run()
-    assert_clean(at)
-    return at
+    return whatif_with_grid("0, 1")
 
 
 def test_the_train_time_curve_is_overlaid_on_the_same_axes(overlay_app):
