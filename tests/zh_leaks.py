@@ -120,8 +120,8 @@ def element_texts(at) -> list[str]:
         elif node.type in ("arrow_data_frame", "dataframe", "table"):
             frame = node.value
             out += [str(c) for c in frame.columns]
-            out += [v for v in frame.select_dtypes(include="object").to_numpy().ravel()
-                    if isinstance(v, str)]
+            # Every cell that holds text, whatever the column's dtype (object or str).
+            out += [v for v in frame.to_numpy(dtype=object).ravel() if isinstance(v, str)]
             config = json.loads(proto.columns or "{}")
             out += list(_strings(config, {"type_config", "format", "width"}))
     return out
