@@ -136,6 +136,18 @@ def report_points(doc: dict, *, samples: bool = True) -> dict:
     return out
 
 
+def assert_same_report_points(a: dict, b: dict, *, min_points: int = 300) -> None:
+    """Two :func:`report_points` maps hold the same keys and values to 1e-9 (None stays None)."""
+    import pytest
+
+    assert a.keys() == b.keys() and len(a) > min_points
+    for key, value in a.items():
+        if value is None:
+            assert b[key] is None, key
+        else:
+            assert b[key] == pytest.approx(value, abs=1e-9), key
+
+
 def whatif_with_grid(grid: str):
     """AppTest: sample data, BPR (2 epochs, 16-d), an item-exposure λ_train grid on
     ``seller_size`` (protected "small"), then the What-if sweep of two-sided re-ranking."""
