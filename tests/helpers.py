@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -134,6 +136,22 @@ def report_points(doc: dict, *, samples: bool = True) -> dict:
     for s in doc.get("explanations", {}).get("samples", []) if samples else []:
         out[("sample", s["grouping"], s["group"], s["user"])] = s["ndcg"]
     return out
+
+
+def write_csvs(frames, folder, names=("interactions", "users", "items")) -> dict:
+    """Write ``frames.<name>`` (a dataset's input tables) as ``folder/<name>.csv``;
+    returns ``{name: path string}``."""
+    out = {}
+    for name in names:
+        path = Path(folder) / f"{name}.csv"
+        getattr(frames, name).to_csv(path, index=False)
+        out[name] = str(path)
+    return out
+
+
+def cli_data_args(paths: dict) -> list[str]:
+    """``{name: path}`` as CLI options: ``["--interactions", path, ...]``."""
+    return [x for name, path in paths.items() for x in (f"--{name}", path)]
 
 
 def assert_same_report_points(a: dict, b: dict, *, min_points: int = 300) -> None:

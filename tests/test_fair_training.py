@@ -26,7 +26,7 @@ from fairrec_core.fairtrain.terms import (
     soft_exposure_ratio,
 )
 from fairrec_core.models import BPR, load_checkpoint, save_checkpoint
-from tests.helpers import assert_weight_zero_is_plain
+from tests.helpers import assert_weight_zero_is_plain, cli_data_args, write_csvs
 from tests.test_models_base import tiny_data
 
 # Tiny batches: on a 2-core machine shared with other jobs, thread hand-offs
@@ -258,10 +258,7 @@ def test_fairness_is_recorded_in_the_checkpoint(tiny, tmp_path):
 # ---------------------------------------------------------------------- CLI
 def _write_csvs(tmp_path):
     _, g = tiny_data()
-    for name in ("interactions", "users", "items"):
-        getattr(g, name).to_csv(tmp_path / f"{name}.csv", index=False)
-    return [f"--{n}" if i % 2 == 0 else str(tmp_path / f"{n}.csv")
-            for n in ("interactions", "users", "items") for i in (0, 1)]
+    return cli_data_args(write_csvs(g, tmp_path))
 
 
 def test_cli_train_with_a_fairness_term_records_it(tmp_path, capsys):

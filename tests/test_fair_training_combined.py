@@ -22,7 +22,7 @@ from fairrec_core.dashboard import pipeline_session as ps
 from fairrec_core.dashboard import whatif_overlay as wo
 from fairrec_core.pipeline.combined_stage import best_at, front_sources
 from fairrec_core.rerank import fairness_objective
-from tests.helpers import whatif_with_grid
+from tests.helpers import whatif_with_grid, write_csvs
 from tests.test_app_pages import assert_clean, texts
 
 COLUMN = "es_cs_ratio[small]"
@@ -169,12 +169,10 @@ def _audit_with_grid(tmp_path, *, grid: str, epochs: int, n_boot: int, lang: str
     from tests.test_models_base import tiny_data
 
     _, g = tiny_data()
-    for name in ("interactions", "users", "items"):
-        getattr(g, name).to_csv(tmp_path / f"{name}.csv", index=False)
     toml = tmp_path / "audit.toml"
     toml.write_text(
-        "seed = 0\n[data]\n" + "".join(f"{n} = '{tmp_path / n}.csv'\n"
-                                        for n in ("interactions", "users", "items"))
+        "seed = 0\n[data]\n" + "".join(f"{n} = '{path}'\n"
+                                        for n, path in write_csvs(g, tmp_path).items())
         + f"[metrics]\nn_boot = {n_boot}\n[report]\nformats = ['json', 'html']\n"
         f"lang = '{lang}'\n[model]\nname = 'bpr'\n[model.params]\nepochs = {epochs}\n"
         "dim = 4\ndevice = 'cpu'\npatience = 0\n[model.fairness]\nterm = 'user-loss'\n"

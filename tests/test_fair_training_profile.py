@@ -22,7 +22,7 @@ from fairrec_core.llm.profile import ProfileTemplate
 from fairrec_core.llm.profile_tower import ProfileTwoTower
 from fairrec_core.metrics.groups import provider_shares
 from fairrec_core.training import PairSampler
-from tests.helpers import assert_weight_zero_is_plain
+from tests.helpers import assert_weight_zero_is_plain, cli_data_args, write_csvs
 from tests.test_models_base import tiny_data
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -131,10 +131,7 @@ def test_cli_and_grid_accept_the_profile_tower(tiny, tmp_path, capsys):
     from tests.helpers import small_text_shop
 
     _, _, g = small_text_shop()
-    args = []
-    for name in ("interactions", "users", "items"):
-        getattr(g, name).to_csv(tmp_path / f"{name}.csv", index=False)
-        args += [f"--{name}", str(tmp_path / f"{name}.csv")]
+    args = cli_data_args(write_csvs(g, tmp_path))
     rc = main(["train", *args, "--model", "profile-two-tower", "--epochs", "1", "--dim", "4",
                "--device", "cpu", "--out", str(tmp_path / "ck"), "--json",
                "--fairness", "adversary:gender", "--fairness-weight", "0.5"])

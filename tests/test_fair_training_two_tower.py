@@ -16,7 +16,12 @@ import torch
 from fairrec_core.errors import ConfigError
 from fairrec_core.fairtrain import parse_fairness
 from fairrec_core.models import TextTwoTower
-from tests.helpers import assert_weight_zero_is_plain, small_text_shop
+from tests.helpers import (
+    assert_weight_zero_is_plain,
+    cli_data_args,
+    small_text_shop,
+    write_csvs,
+)
 from tests.test_models_base import tiny_data
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -74,10 +79,7 @@ def test_cli_accepts_fairness_for_the_two_tower(tmp_path, capsys):
     from fairrec_core.cli.main import main
 
     _, _, g = small_text_shop()
-    args = []
-    for name in ("interactions", "users", "items"):
-        getattr(g, name).to_csv(tmp_path / f"{name}.csv", index=False)
-        args += [f"--{name}", str(tmp_path / f"{name}.csv")]
+    args = cli_data_args(write_csvs(g, tmp_path))
     rc = main(["train", *args, "--model", "two-tower", "--epochs", "1", "--dim", "4",
                "--device", "cpu", "--out", str(tmp_path / "ck"), "--json",
                "--fairness", "user-loss:gender", "--fairness-weight", "0.5"])
@@ -96,10 +98,7 @@ def _audit_config(tmp_path, model: dict):
     from fairrec_core.config import AuditConfig
 
     _, g = tiny_data()
-    data = {}
-    for name in ("interactions", "users", "items"):
-        getattr(g, name).to_csv(tmp_path / f"{name}.csv", index=False)
-        data[name] = str(tmp_path / f"{name}.csv")
+    data = write_csvs(g, tmp_path)
     return AuditConfig.from_dict({"seed": 0, "data": data, "model": model,
                                   "metrics": {"n_boot": 50}})
 

@@ -19,6 +19,7 @@ from fairrec_core.training import (
     resolve_device,
     train,
 )
+from tests.helpers import write_csvs
 from tests.test_models_base import tiny_data
 
 
@@ -199,8 +200,7 @@ def _cli(argv):
 
 def test_cli_train_writes_a_checkpoint(tiny, tmp_path, capsys):
     _, _, g = tiny
-    for name in ("interactions", "items"):
-        getattr(g, name).to_csv(tmp_path / f"{name}.csv", index=False)
+    write_csvs(g, tmp_path, ("interactions", "items"))
     out = tmp_path / "ck"
     rc = _cli(["train", "--interactions", str(tmp_path / "interactions.csv"), "--items",
                str(tmp_path / "items.csv"), "--model", "bpr", "--epochs", "2", "--dim", "8",
