@@ -18,9 +18,8 @@ from fairrec_core.dashboard import explain_session as es
 from fairrec_core.dashboard import pipeline_session as ps
 from fairrec_core.errors import FairrecError
 from fairrec_core.i18n import t
-from fairrec_core.i18n.labels import group_label
+from fairrec_core.i18n.labels import group_label, grouping_label
 from fairrec_core.pipeline.evaluation import user_grouping_columns
-from fairrec_core.report.text import attr_name
 from fairrec_core.viz import explain_charts as ec
 
 ss = st.session_state
@@ -48,7 +47,7 @@ def _pick_user(dataset) -> int:
     groupings = es.user_groupings(ss)
     if groupings:
         name = c[1].selectbox(t("expl.sample_grouping", lang), list(groupings),
-                              key="explain_grouping", format_func=lambda g: attr_name(g, lang))
+                              key="explain_grouping", format_func=lambda g: grouping_label(g, lang))
         options = sorted(set(groupings[name]))
         group = c[2].selectbox(t("expl.group", lang), options, key=f"explain_group_{name}",
                                format_func=lambda g: group_label(g, lang))
@@ -111,7 +110,7 @@ def _drivers(dataset) -> list:
         return []
     c = st.columns([2, 2, 2, 1.5], vertical_alignment="bottom")
     grouping = c[0].selectbox(t("expl.grouping", lang), columns, key="explain_drivers_grouping",
-                              format_func=lambda g: attr_name(g, lang))
+                              format_func=lambda g: grouping_label(g, lang))
     labels = sorted(dataset.users[grouping].astype(str).unique())
     shown = {AUTO_A: t("expl.auto_a", lang), AUTO_B: t("expl.auto_b", lang),
              es.RANDOM: t("expl.every_other", lang)}
@@ -171,7 +170,7 @@ def _render() -> None:
     st.markdown(t("expl.facts_one" if n == 1 else "expl.facts", lang, user=ps.md(facts["user"]),
                   n=n,
                   held=facts["held_out"]) + " · "
-                + " · ".join(f"{ps.md(attr_name(g, lang))} {ps.md(group_label(v, lang))}"
+                + " · ".join(f"{ps.md(grouping_label(g, lang))} {ps.md(group_label(v, lang))}"
                              for g, v in facts["groups"].items()))
     table = es.user_list(ss, user)
     st.markdown(t("expl.top_list", lang, k=lists.k, label=ps.md(lists.display(lang))))

@@ -20,11 +20,10 @@ from fairrec_core.dashboard import pipeline_session as ps
 from fairrec_core.dashboard import training_session as ts
 from fairrec_core.errors import FairrecError
 from fairrec_core.i18n import has, say, t
-from fairrec_core.i18n.labels import group_label
+from fairrec_core.i18n.labels import group_label, grouping_label
 from fairrec_core.metrics import EXPOSURE_MODELS, USER_METRICS
 from fairrec_core.pipeline.evaluation import user_grouping_columns
 from fairrec_core.report.check_text import reason_text
-from fairrec_core.report.text import attr_name
 from fairrec_core.viz import fairness_charts as fc
 
 ss = st.session_state
@@ -51,7 +50,7 @@ def status_label(status: str, lang: str) -> str:
 
 
 def _attr(name) -> str:
-    return attr_name(name, lang)
+    return grouping_label(name, lang)
 
 
 def _init_choices(dataset) -> None:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from fairrec_core.i18n import t
+from fairrec_core.i18n.labels import group_label, grouping_label
 from fairrec_core.report import text as T
 
 
@@ -60,7 +61,7 @@ def _user_sentence(row, result, lang: str) -> str:
     f = result.fairness
     level_f = float(f.params["ci_level"])
     level = f"{level_f * 100:g}"
-    grouping = T.attr_name(row["grouping"], lang)
+    grouping = grouping_label(row["grouping"], lang)
     label = T.metric_name(row["metric"], result.k, lang)
     gap_row = f.user_gaps[(f.user_gaps["grouping"] == row["grouping"])
                           & (f.user_gaps["metric"] == row["metric"])]
@@ -69,8 +70,8 @@ def _user_sentence(row, result, lang: str) -> str:
         reason = reason_text(g.get("reason") if len(gap_row) else "", lang) \
             or t("reason.ratio_undefined", lang)
         return t("check.user.not_judged", lang, label=label, grouping=grouping, reason=reason)
-    worst = T.group_name(g.get("worst_group", ""), lang)
-    best = T.group_name(g.get("best_group", ""), lang)
+    worst = group_label(g.get("worst_group", ""), lang)
+    best = group_label(g.get("best_group", ""), lang)
     ratio, lo, hi = float(row["value"]), float(row["ci_low"]), float(row["ci_high"])
     gap = 1.0 - ratio
     if row["status"] == "inconclusive":
@@ -90,7 +91,7 @@ def _user_sentence(row, result, lang: str) -> str:
 def _provider_sentence(row, result, lang: str) -> str:
     f = result.fairness
     level = f"{float(f.params['ci_level']) * 100:g}"
-    grouping = T.attr_name(row["grouping"], lang)
+    grouping = grouping_label(row["grouping"], lang)
     col = row["metric"]
     merit = col == "es_rs_ratio"
     rows = f.item_groups[f.item_groups["grouping"] == row["grouping"]]
@@ -111,7 +112,7 @@ def _provider_sentence(row, result, lang: str) -> str:
     ratios = rows[col].to_numpy(dtype=np.float64)
     candidates = np.flatnonzero(judged)
     j = candidates[np.argmin(ratios[candidates])]
-    group = T.group_name(rows.iloc[j]["group"], lang)
+    group = group_label(rows.iloc[j]["group"], lang)
     basis = t("check.basis.merit" if merit else "check.basis.catalog", lang)
     has_ci = math.isfinite(lo) and math.isfinite(hi)
     common = dict(grouping=grouping, group=group, ratio=f"{ratio:.2f}", basis=basis,
@@ -166,6 +167,6 @@ def reason_text(reason, lang: str) -> str:
         if m:
             values = m.groupdict()
             if "grouping" in values:
-                values["grouping"] = T.attr_name(values["grouping"], lang)
+                values["grouping"] = grouping_label(values["grouping"], lang)
             return t(key, lang, **values)
     return text

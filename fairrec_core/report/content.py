@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from fairrec_core.config import SECTIONS
 from fairrec_core.i18n import has, t
+from fairrec_core.i18n.labels import group_label, grouping_label
 from fairrec_core.models.registry import model_label
 from fairrec_core.report import text as T
 from fairrec_core.report.blocks import Para, Section, Table, Verdict
@@ -46,7 +47,7 @@ def build_sections(result, sections: Sequence[str] | None = None) -> list[Sectio
 
 def check_title(row, k: int, lang: str = "en") -> str:
     """``User gap · gender · NDCG@10`` or ``Provider exposure · seller_size · ES/RS``."""
-    grouping = T.attr_name(row["grouping"], lang)
+    grouping = grouping_label(row["grouping"], lang)
     if row["kind"] == "user_gap":
         return t("report.check.user", lang, grouping=grouping,
                  metric=T.metric_name(row["metric"], k, lang))
@@ -96,6 +97,6 @@ def _rerank_phrase(rerank: dict, lang: str = "en") -> str:
     if not rerank.get("applied"):
         return t("report.rerank.none", lang)
     return t("report.rerank.applied", lang, method=rerank["method"], lam=f"{rerank['lam']:g}",
-             grouping=T.attr_name(rerank.get("item_grouping"), lang),
-             protected=T.join([T.group_name(g, lang) for g in rerank.get("protected") or []],
+             grouping=grouping_label(rerank.get("item_grouping"), lang),
+             protected=T.join([group_label(g, lang) for g in rerank.get("protected") or []],
                               lang))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from fairrec_core.i18n import say, t
+from fairrec_core.i18n.labels import group_label, grouping_label
 from fairrec_core.report import text as T
 from fairrec_core.report.blocks import Chart, Heading, Para, Table, frame_rows
 from fairrec_core.report.charts import spec_chart
@@ -155,8 +156,8 @@ def user_section(result) -> list:
     # The ranking metrics here; every metric's gaps are in tables/user_gaps.csv.
     metrics = [m for m in result.config.metrics.metrics if m in RANKING_METRICS]
     gaps = f.user_gaps[f.user_gaps["metric"].isin(metrics)]
-    rows = [[T.attr_name(r["grouping"], lang), T.metric_name(r["metric"], result.k, lang),
-             T.group_name(r["best_group"], lang), T.group_name(r["worst_group"], lang),
+    rows = [[grouping_label(r["grouping"], lang), T.metric_name(r["metric"], result.k, lang),
+             group_label(r["best_group"], lang), group_label(r["worst_group"], lang),
              f"{T.num(r['difference'], 4)} "
              f"{T.interval(r['difference_ci_low'], r['difference_ci_high'], 4)}",
              f"{T.num(r['ratio'])} {T.interval(r['ratio_ci_low'], r['ratio_ci_high'])}",
@@ -172,14 +173,14 @@ def user_section(result) -> list:
     group_headers = [t(f"report.col.{h}", lang)
                      for h in ("group", "metric", "value", "interval", "users", "status")]
     for grouping in dict.fromkeys(f.user_groups["grouping"]):
-        blocks.append(Heading(t("report.by", lang, grouping=T.attr_name(grouping, lang))))
+        blocks.append(Heading(t("report.by", lang, grouping=grouping_label(grouping, lang))))
         for metric in th.user_metrics:
             blocks.append(_user_chart(f, grouping, metric, lang))
         part = f.user_groups[(f.user_groups["grouping"] == grouping)
                              & f.user_groups["metric"].isin(th.user_metrics)]
         blocks.append(Table(
             group_headers,
-            [[T.group_name(r["group"], lang), T.metric_name(r["metric"], result.k, lang),
+            [[group_label(r["group"], lang), T.metric_name(r["metric"], result.k, lang),
               T.num(r["value"], 4),
               T.interval(r["ci_low"], r["ci_high"], 4), f"{int(r['n']):,}",
               judged if r["status"] == "ok" else reason_text(r["reason"], lang)]
@@ -212,7 +213,7 @@ def provider_section(result) -> list:
     for grouping in dict.fromkeys(ig["grouping"]):
         part = ig[ig["grouping"] == grouping].sort_values(["catalog_share", "group"],
                                                           ascending=[False, True])
-        blocks.append(Heading(t("report.by", lang, grouping=T.attr_name(grouping, lang))))
+        blocks.append(Heading(t("report.by", lang, grouping=grouping_label(grouping, lang))))
         # Built now (no drawing yet): the caption says which groups a large grouping shows.
         spec, shown_caption = provider_spec(f, grouping, lang=lang)
         # (mypy cannot type a lambda with a default argument; the default binds the loop value.)
@@ -223,7 +224,7 @@ def provider_section(result) -> list:
         shown = part.head(MAX_ITEM_ROWS)
         blocks.append(Table(
             headers,
-            [[T.group_name(r["group"], lang), f"{int(r['n_items']):,}",
+            [[group_label(r["group"], lang), f"{int(r['n_items']):,}",
               _with_ci(r, "exposure_share"), T.num(r["catalog_share"]),
               _with_ci(r, "merit_share"), _with_ci(r, "es_cs_ratio"),
               _with_ci(r, "es_rs_ratio"),

@@ -4,7 +4,7 @@ reproducibility (see :mod:`fairrec_core.report.content`)."""
 from __future__ import annotations
 
 from fairrec_core.i18n import has, say, t
-from fairrec_core.i18n.labels import bracket_label, group_label
+from fairrec_core.i18n.labels import bracket_label, group_label, grouping_label
 from fairrec_core.report import text as T
 from fairrec_core.report.blocks import Definitions, Heading, Para, Pre, Table
 
@@ -41,7 +41,7 @@ def tradeoff_section(result) -> list:
     blocks = [Para(t("report.trade.method", lang, title=say(t_["title"], lang),
                      method=t_["method"],
                      role=_role(t_.get("protected_role", "acting for"), lang),
-                     grouping=T.attr_name(t_["item_grouping"], lang),
+                     grouping=grouping_label(t_["item_grouping"], lang),
                      protected=T.join([group_label(g, lang) for g in t_["protected"] or []],
                                       lang), auto=auto,
                      note=say(t_["note"], lang))),
@@ -88,7 +88,7 @@ def explanations_section(result) -> list:
         by.setdefault(s["grouping"], []).append(s)
     hit = t("report.expl.hit", lang)
     for grouping, samples in by.items():
-        blocks.append(Heading(t("report.by", lang, grouping=T.attr_name(grouping, lang))))
+        blocks.append(Heading(t("report.by", lang, grouping=grouping_label(grouping, lang))))
         # One row per user keeps the section readable; explanations of the top
         # item(s) sit beside the list.
         rows = [[group_label(s["group"], lang), s["user"], T.num(s["ndcg"]),

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 
 from fairrec_core.i18n import has, normalise_lang, say, t
-from fairrec_core.i18n.labels import group_label, grouping_label
 
 _SECTION_KEYS = ("scorecard", "data", "model", "accuracy", "user_fairness",
                  "provider_exposure", "tradeoff", "explanations", "counterfactual",
@@ -58,16 +57,6 @@ def report_title(result) -> str:
     if title == t("report.default_title", "en"):
         return t("report.default_title", lang_of(result))
     return title
-
-
-def attr_name(name, lang: str = "en") -> str:
-    """A grouping's display name: common attributes translated, data column names as they are."""
-    return grouping_label(name, lang)
-
-
-def group_name(label, lang: str = "en") -> str:
-    """A group label's display name: fairrec's own labels translated, data values as they are."""
-    return group_label(label, lang)
 
 
 def join(items, lang: str = "en") -> str:

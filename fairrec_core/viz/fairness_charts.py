@@ -14,6 +14,7 @@ import math
 import pandas as pd
 
 from fairrec_core.i18n import has, t
+from fairrec_core.i18n.labels import grouping_label
 from fairrec_core.viz.colors import STATUS_COLORS, UNKNOWN_COLOR, group_colors
 from fairrec_core.viz.fairness_figures import lorenz_spec, provider_spec, user_group_spec
 from fairrec_core.viz.render_plotly import to_plotly
@@ -39,14 +40,6 @@ def result_colors(result) -> dict[str, dict[str, str]]:
 
 
 # ---------------------------------------------------------------------- scorecard
-def _texts(lang: str):
-    # Imported here: the report helpers import plotly figures lazily, and so do we.
-    from fairrec_core.dashboard.fairness_session import metric_text
-    from fairrec_core.report import text as report_text
-
-    return metric_text, report_text
-
-
 def scorecard(result, lang: str = "en") -> list[dict]:
     """The checks as cards: problems first, then passes.
 
@@ -64,16 +57,17 @@ def scorecard(result, lang: str = "en") -> list[dict]:
     """
     from types import SimpleNamespace
 
+    # Imported here: the dashboard's wording module imports these figures lazily too.
+    from fairrec_core.dashboard.fairness_session import metric_text
     from fairrec_core.report.check_text import check_sentence
 
-    metric_text, report_text = _texts(lang)
     checks = result.checks
     k = int(result.params.get("k", 10))
     holder = SimpleNamespace(fairness=result, k=k)  # what check_sentence reads
     cards = []
     for _, c in checks.iterrows():
         status = str(c["status"])
-        grouping = report_text.attr_name(c["grouping"], lang)
+        grouping = grouping_label(c["grouping"], lang)
         if c["kind"] == "user_gap":
             title = t("fair.card_user", lang, metric=metric_text(c["metric"], k, lang)[0],
                       grouping=grouping)

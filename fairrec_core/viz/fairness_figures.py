@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from fairrec_core.i18n import t
-from fairrec_core.i18n.labels import group_label
+from fairrec_core.i18n.labels import group_label, grouping_label
 from fairrec_core.metrics.definitions import metric_info
 from fairrec_core.text_escape import html_text
 from fairrec_core.viz.colors import (
@@ -42,9 +42,8 @@ LORENZ_POINTS = 2001
 def _names(metric: str, grouping: str, k: int, lang: str) -> tuple[str, str]:
     # Imported here: the dashboard's wording module imports the report helpers lazily.
     from fairrec_core.dashboard.fairness_session import metric_text
-    from fairrec_core.report.text import attr_name
 
-    return metric_text(metric, k, lang)[0] if metric else "", attr_name(grouping, lang)
+    return metric_text(metric, k, lang)[0] if metric else "", grouping_label(grouping, lang)
 
 
 def _user_rows(result, grouping: str, metric: str) -> pd.DataFrame:
