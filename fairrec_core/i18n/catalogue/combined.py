@@ -46,7 +46,7 @@ MESSAGES = {
         "The {model} model was trained once per λ_train with the {term} term on "
         "'{attribute}' (λ_train = 0 is the plain model). Each point is a model measured on "
         "the test set: {acc} against {label}.",
-        "{model} 模型在每个 λ_train 取值下各训练一次，公平性项为{term}，作用于“{attribute}”"
+        "{model}模型在每个 λ_train 取值下各训练一次，公平性项为{term}，作用于“{attribute}”"
         "（λ_train = 0 即普通模型）。每个点是一个模型在测试集上的结果：{acc} 对 {label}。"),
     "fairtrain.report.with_rerank": (
         "The re-ranking sweep is drawn on the same axes; circled points are Pareto-optimal "
